@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @longpo/compress (work in progress).
+ */
+export const PACKAGE_NAME = "@longpo/compress";

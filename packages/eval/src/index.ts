@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @longpo/eval (work in progress).
+ */
+export const PACKAGE_NAME = "@longpo/eval";

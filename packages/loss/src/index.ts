@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @longpo/loss (work in progress).
+ */
+export const PACKAGE_NAME = "@longpo/loss";

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @longpo/prefgen (work in progress).
+ */
+export const PACKAGE_NAME = "@longpo/prefgen";
