@@ -55,7 +55,7 @@ export function checkManifests(root: string): ManifestProblem[] {
   return problems;
 }
 
-if (import.meta.main) {
+if ((import.meta as { main?: boolean }).main) {
   const problems = checkManifests(process.cwd());
   for (const p of problems) console.error(`manifest check: ${p}`);
   if (problems.length > 0) process.exit(1);
