@@ -1,5 +1,37 @@
 /**
  * @module
- * @longpo/prefgen (work in progress).
+ * @longpo/prefgen: LongPO's data engine. Documents → chunks → a question per chunk → the chosen answer on the
+ * chunk and the rejected answer on the whole document → filters → pairs with reference log-probs, as JSONL that
+ * survives being killed. Defines the `Generator`/`Scorer` interfaces it needs and the `PreferencePair` schema the
+ * trainer reads.
+ *
+ * @example
+ * ```ts
+ * import { PreferencePair, longDialogue, pairId } from "@longpo/prefgen";
+ *
+ * const id = pairId("doc-1", [{ start: 0, end: 5 }], ["According to the passage above, who sailed?"]);
+ * const pair = PreferencePair.parse({
+ *   id, doc_id: "doc-1",
+ *   prompt_long: [{ role: "user", content: "Ahab sailed. Ishmael wrote.\n\nAccording to the passage above, who sailed?" }],
+ *   prompt_short: [{ role: "user", content: "Ahab sailed.\n\nAccording to the passage above, who sailed?" }],
+ *   chosen: "Ahab.", rejected: "Ishmael.", ref_chosen_logps: null, ref_rejected_logps: null,
+ *   turns: [{ chunk: { index: 0, start: 0, end: 12, tokens: 3 }, question: "According to the passage above, who sailed?",
+ *     prompt_short: [{ role: "user", content: "Ahab sailed.\n\nAccording to the passage above, who sailed?" }],
+ *     chosen: "Ahab.", rejected: "Ishmael.", chosen_finish: "stop", rejected_finish: "stop",
+ *     prompt_short_tokens: 12, prompt_long_tokens: 15, chosen_tokens: 2, rejected_tokens: 2,
+ *     ref_chosen_logps: null, ref_rejected_logps: null }],
+ *   tokens: { prompt_long: 15, prompt_short: 12, chosen: 2, rejected: 2 },
+ *   provenance: { model: "toy", reference_model: null, seed: 0, stage: 1, prefgen: "0.1.0",
+ *     sampling: { questions: { temperature: 0.7, topP: 0.9, maxTokens: 512 }, responses: { temperature: 0.7, topP: 0.9, maxTokens: 1024 } } },
+ * });
+ * console.log(longDialogue(pair, "chosen").at(-1)); // { role: "assistant", content: "Ahab." }
+ * ```
  */
-export const PACKAGE_NAME = "@longpo/prefgen";
+export { ChatMessage, Sampling } from "./model-interfaces.ts";
+export type { FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
+export { ChunkSpan, PairTurn, PreferencePair, Provenance, longDialogue, pairId, shortDialogue } from "./preference-pair.ts";
+export { PreferenceDataError } from "./preference-data-error.ts";
+export { openJsonlAppender, readJsonl, readKeys, repairJsonl } from "./jsonl.ts";
+export type { JsonlAppender, ReadJsonlOptions } from "./jsonl.ts";
+export { exportTrl, toTrlRow } from "./export-trl.ts";
+export type { TrlConversationalRow, TrlExportOptions, TrlExportSummary, TrlStandardRow } from "./export-trl.ts";
