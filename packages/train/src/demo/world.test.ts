@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { FILLER_WORDS, fillerSentence } from "./filler.ts";
+import { answerFrom, parseQuestion } from "./formats.ts";
+import { createRng } from "./rng.ts";
+import {
+  createWorld,
+  FACT_LENGTH,
+  factWords,
+  makeChunkedDocument,
+  makeDocument,
+  questionText,
+  sampleFacts,
+  TEMPLATE_WORDS,
+} from "./world.ts";
+
+const world = createWorld();
+
+// The longest filler sentence: clause of 3 + 1 + 3 + 1 + 3 = 11 words, ", conj" (2), another clause (11), "." (1).
+const MAX_SENTENCE = 25;
+
+describe("createWorld", () => {
+  it("is deterministic for its config and changes with the seed", () => {
+    expect(createWorld({ seed: 8 })).toEqual(world);
+    expect(createWorld({ seed: 9 }).names).not.toEqual(world.names);
+  });
+
+  it("invents distinct one-word names that are not filler, template, attribute or value words", () => {
+    expect(world.names).toHaveLength(400);
+    expect(new Set(world.names).size).toBe(400);
+    const other = new Set([...FILLER_WORDS, ...TEMPLATE_WORDS, ...world.attributes.flatMap((a) => [a.name, ...a.values])]);
+    for (const name of world.names) {
+      expect(name).toMatch(/^[a-z]+$/);
+      expect(other.has(name)).toBe(false);
+    }
+    expect(new Set(world.words).size).toBe(world.words.length);
+  });
+
+  it("rejects attribute values that collide with filler words", () => {
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["red", "king"] }] })).toThrow(RangeError);
+  });
+});
+
+describe("makeDocument", () => {
+  it("has exactly the requested length in tokens and holds each fact once, intact", () => {
+    const rng = createRng(3);
+    for (const length of [30, 60, 240, 1000]) {
+      const facts = sampleFacts(world, rng, 3);
+      const doc = makeDocument(rng, { length, facts });
+      expect(doc.tokens).toHaveLength(length);
+      expect(doc.text.split(" ")).toHaveLength(length);
+      expect(doc.facts).toHaveLength(3);
+      for (const f of doc.facts) {
+        expect(doc.tokens.slice(f.start, f.start + FACT_LENGTH)).toEqual(factWords(f));
+        expect(doc.tokens.filter((t) => t === f.name)).toHaveLength(1);
+      }
+    }
+  });
+
+  it("places a fact at the requested depth, within half a filler sentence", () => {
+    const rng = createRng(4);
+    const length = 500;
+    for (const depth of [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) {
+      const [fact] = sampleFacts(world, rng, 1);
+      const doc = makeDocument(rng, { length, facts: [fact!], depths: [depth] });
+      const placed = doc.facts[0]!;
+      // Filler is length - 7 tokens; the fact starts at the sentence boundary nearest to depth × that.
+      expect(Math.abs(placed.start - depth * (length - FACT_LENGTH))).toBeLessThanOrEqual(MAX_SENTENCE / 2);
+      expect(Math.abs(placed.depth - depth)).toBeLessThanOrEqual(MAX_SENTENCE / 2 / (length - FACT_LENGTH));
+    }
+  });
+
+  it("puts depth 0 at the first token and depth 1 at the last fact slot", () => {
+    const rng = createRng(5);
+    const facts = sampleFacts(world, rng, 2);
+    const doc = makeDocument(rng, { length: 100, facts, depths: [0, 1] });
+    const byName = new Map(doc.facts.map((f) => [f.name, f]));
+    expect(byName.get(facts[0]!.name)!.start).toBe(0);
+    expect(byName.get(facts[1]!.name)!.start).toBe(100 - FACT_LENGTH);
+    expect(byName.get(facts[1]!.name)!.depth).toBe(1);
+  });
+
+  it("is deterministic for a seed", () => {
+    const make = (seed: number) => {
+      const rng = createRng(seed);
+      return makeDocument(rng, { length: 200, facts: sampleFacts(world, rng, 4) });
+    };
+    expect(make(11)).toEqual(make(11));
+    expect(make(11).text).not.toBe(make(12).text);
+  });
+
+  it("rejects facts that do not fit and depths outside [0, 1]", () => {
+    const rng = createRng(6);
+    const facts = sampleFacts(world, rng, 3);
+    expect(() => makeDocument(rng, { length: 20, facts })).toThrow(RangeError);
+    expect(() => makeDocument(rng, { length: 50, facts, depths: [1.5] })).toThrow(RangeError);
+  });
+
+  it("never emits a world name, attribute or value from the filler grammar", () => {
+    const rng = createRng(7);
+    const special = new Set([...world.names, ...world.attributes.flatMap((a) => [a.name, ...a.values]), ":", "?"]);
+    for (let i = 0; i < 500; i++) {
+      const sentence = fillerSentence(rng);
+      expect(sentence.length).toBeLessThanOrEqual(MAX_SENTENCE);
+      for (const w of sentence) expect(special.has(w)).toBe(false);
+    }
+  });
+});
+
+describe("makeChunkedDocument", () => {
+  it("joins chunks into one long document with names unique across chunks", () => {
+    const rng = createRng(8);
+    const { chunks, document } = makeChunkedDocument(world, rng, { chunks: 4, chunkLength: 60, factsPerChunk: [2, 3] });
+    expect(chunks).toHaveLength(4);
+    expect(document.tokens).toHaveLength(240);
+    expect(document.tokens).toEqual(chunks.flatMap((c) => c.tokens));
+    const names = document.facts.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(document.facts.length).toBe(chunks.reduce((n, c) => n + c.facts.length, 0));
+    for (const f of document.facts) expect(document.tokens.slice(f.start, f.start + FACT_LENGTH)).toEqual(factWords(f));
+  });
+
+  it("asks questions that its facts answer, in the chunk and in the long document", () => {
+    const rng = createRng(9);
+    const { chunks, document } = makeChunkedDocument(world, rng, { chunks: 3, chunkLength: 80, factsPerChunk: [1, 3] });
+    for (const chunk of chunks) {
+      for (const f of chunk.facts) {
+        const q = parseQuestion(world, questionText(f));
+        expect(q).toEqual({ name: f.name, attribute: f.attribute });
+        expect(answerFrom(chunk.facts, q!)).toBe(f.value);
+        expect(answerFrom(document.facts, q!)).toBe(f.value);
+      }
+    }
+  });
+});

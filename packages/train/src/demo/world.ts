@@ -1,0 +1,248 @@
+// The synthetic world: invented one-token names with attributes, filler text, and documents with facts at chosen depths.
+import { z } from "zod";
+import { FILLER_WORDS, fillerWords } from "./filler.ts";
+import { createRng, type Rng } from "./rng.ts";
+
+/** The default attributes: six of them with twelve one-word values each. */
+export const DEFAULT_ATTRIBUTES: readonly { name: string; values: string[] }[] = [
+  { name: "color", values: ["red", "blue", "green", "teal", "amber", "violet", "pink", "gray", "black", "white", "orange", "yellow"] },
+  { name: "city", values: ["rome", "oslo", "lima", "cairo", "delhi", "kyoto", "quito", "dakar", "perth", "tunis", "riga", "hanoi"] },
+  { name: "animal", values: ["otter", "heron", "lynx", "moose", "gecko", "bison", "camel", "llama", "panda", "raven", "shark", "tiger"] },
+  { name: "fruit", values: ["apple", "mango", "lemon", "peach", "plum", "grape", "melon", "cherry", "kiwi", "lime", "fig", "pear"] },
+  { name: "job", values: ["baker", "smith", "nurse", "pilot", "judge", "miner", "poet", "tailor", "sailor", "farmer", "cook", "clerk"] },
+  { name: "metal", values: ["iron", "gold", "tin", "zinc", "lead", "copper", "silver", "nickel", "cobalt", "bronze", "steel", "brass"] },
+];
+
+/** The configuration of a world: what its vocabulary holds. Documents are drawn separately, with their own seed. */
+export const WorldConfig = z
+  .object({
+    seed: z.number().int().default(8).describe("seed of the vocabulary: which invented names exist, in which order"),
+    names: z.number().int().min(4).max(5000).default(400).describe("how many invented one-token entity names"),
+    attributes: z
+      .array(z.object({ name: z.string().regex(/^[a-z]+$/), values: z.array(z.string().regex(/^[a-z]+$/)).min(2) }))
+      .min(1)
+      .default(() => DEFAULT_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })))
+      .describe("attributes an entity can have, each with its one-word values"),
+  })
+  .strict();
+export type WorldConfig = z.infer<typeof WorldConfig>;
+
+/** One attribute and its values. */
+export interface Attribute {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** A built world: its names, attributes and every word its texts can contain. */
+export interface World {
+  readonly config: WorldConfig;
+  readonly names: readonly string[];
+  readonly attributes: readonly Attribute[];
+  /** Every word of the world's texts (filler, templates, attributes, values, names), in vocabulary order. */
+  readonly words: readonly string[];
+}
+
+/** A fact: "zorvan : the color is teal ." */
+export interface Fact {
+  readonly name: string;
+  readonly attribute: string;
+  readonly value: string;
+}
+
+/** A fact inside a document: its first token's index, and its depth (0 = at the start, 1 = at the very end). */
+export interface PlacedFact extends Fact {
+  readonly start: number;
+  readonly depth: number;
+}
+
+/** A document: its tokens (words), the same as text (joined by single spaces), and the facts it holds. */
+export interface WorldDocument {
+  readonly tokens: readonly string[];
+  readonly text: string;
+  readonly facts: readonly PlacedFact[];
+}
+
+/** Words of the fact and question templates (besides names, attributes and values). */
+export const TEMPLATE_WORDS: readonly string[] = [":", "the", "is", ".", "what", "?", "write", "a", "question", "about", "text"];
+
+const ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "th", "sh", "br", "dr", "kr", "tr", "gl", "vr"];
+const VOWELS = ["a", "e", "i", "o", "u", "ae", "ou"];
+const CODAS = ["n", "r", "l", "s", "x", "th", "m", "k", "nd", "sk"];
+
+function inventNames(rng: Rng, count: number, taken: ReadonlySet<string>): string[] {
+  const candidates: string[] = [];
+  // Two-syllable names with a closing consonant: "zorvan", "threbix"; far more than 5,000 exist.
+  for (const o1 of ONSETS) {
+    for (const v1 of VOWELS) {
+      for (const o2 of ONSETS) {
+        for (const v2 of VOWELS) {
+          for (const c of CODAS) {
+            const name = o1 + v1 + o2 + v2 + c;
+            if (!taken.has(name)) candidates.push(name);
+          }
+        }
+      }
+    }
+  }
+  const picked = new Set<string>();
+  while (picked.size < count) picked.add(rng.pick(candidates));
+  return [...picked];
+}
+
+/**
+ * Build a world from its configuration (deterministic for the config).
+ * @throws {RangeError} when attribute names or values collide with each other or with filler words.
+ * @example
+ * const world = createWorld({ seed: 8, names: 400 });
+ * world.names[0]; // an invented word such as "zorvan"
+ */
+export function createWorld(config: z.input<typeof WorldConfig> = {}): World {
+  const parsed = WorldConfig.parse(config);
+  const reserved = new Set<string>([...FILLER_WORDS, ...TEMPLATE_WORDS]);
+  const attributes: Attribute[] = [];
+  for (const attribute of parsed.attributes) {
+    for (const word of [attribute.name, ...attribute.values]) {
+      if (reserved.has(word)) {
+        throw new RangeError(`Cannot create a world: attribute names and values must be unique and not filler or template words, got "${word}"`);
+      }
+      reserved.add(word);
+    }
+    attributes.push({ name: attribute.name, values: [...attribute.values] });
+  }
+  const names = inventNames(createRng(parsed.seed), parsed.names, reserved);
+  const words = [
+    ...new Set<string>([
+      ...TEMPLATE_WORDS,
+      ...FILLER_WORDS,
+      ...attributes.flatMap((a) => [a.name, ...a.values]),
+      ...names,
+    ]),
+  ];
+  return { config: parsed, names, attributes, words };
+}
+
+/** The words of a fact: `zorvan : the color is teal .` (7 tokens). */
+export function factWords(fact: Fact): string[] {
+  return [fact.name, ":", "the", fact.attribute, "is", fact.value, "."];
+}
+
+/** The words of the question about a fact, name first: `zorvan : what is the color ?` (7 tokens). */
+export function questionWords(fact: Pick<Fact, "name" | "attribute">): string[] {
+  return [fact.name, ":", "what", "is", "the", fact.attribute, "?"];
+}
+
+/** The question about a fact as text. */
+export function questionText(fact: Pick<Fact, "name" | "attribute">): string {
+  return questionWords(fact).join(" ");
+}
+
+/** Tokens in one fact sentence. */
+export const FACT_LENGTH = 7;
+
+/**
+ * Draw `count` random facts with distinct names (so every question has exactly one answer in a document).
+ * @param exclude names that must not be used (e.g. those already in other chunks of the same long document).
+ */
+export function sampleFacts(world: World, rng: Rng, count: number, exclude: ReadonlySet<string> = new Set()): Fact[] {
+  const free = world.names.filter((n) => !exclude.has(n));
+  if (count > free.length) {
+    throw new RangeError(`Cannot sample facts: count must be <= ${free.length} free names, got ${count}`);
+  }
+  return rng.sample(free, count).map((name) => {
+    const attribute = rng.pick(world.attributes);
+    return { name, attribute: attribute.name, value: rng.pick(attribute.values) };
+  });
+}
+
+/** Options of {@link makeDocument}. */
+export interface DocumentOptions {
+  /** Total length in tokens (words), facts included. */
+  readonly length: number;
+  /** Facts to place. */
+  readonly facts: readonly Fact[];
+  /** Depth of each fact in [0, 1] (0 = first sentence, 1 = last); random where absent. */
+  readonly depths?: readonly (number | undefined)[];
+}
+
+/**
+ * A document of exactly `length` tokens: filler sentences with the facts inserted between sentences at the
+ * requested depths (snapped to the nearest sentence boundary, so within one filler sentence, about 8 tokens).
+ * @throws {RangeError} when the facts do not fit or a depth is outside [0, 1].
+ */
+export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument {
+  const { length, facts } = options;
+  const fillerLength = length - facts.length * FACT_LENGTH;
+  if (!Number.isInteger(length) || fillerLength < 0) {
+    throw new RangeError(
+      `Cannot make a document: length must be an integer >= ${facts.length * FACT_LENGTH} to hold ${facts.length} facts, got ${length}`,
+    );
+  }
+  const { words, boundaries } = fillerWords(rng, fillerLength);
+  const placements = facts.map((fact, i) => {
+    const depth = options.depths?.[i] ?? rng.next();
+    if (!(depth >= 0 && depth <= 1)) throw new RangeError(`Cannot place a fact: depth must be in [0, 1], got ${depth}`);
+    const target = depth * fillerLength;
+    let best = 0;
+    for (const b of boundaries) if (Math.abs(b - target) < Math.abs(best - target)) best = b;
+    return { fact, at: best, order: i };
+  });
+  placements.sort((a, b) => a.at - b.at || a.order - b.order);
+  const tokens: string[] = [];
+  const placed: PlacedFact[] = [];
+  let cursor = 0;
+  const span = Math.max(1, length - FACT_LENGTH);
+  for (const p of placements) {
+    tokens.push(...words.slice(cursor, p.at));
+    cursor = p.at;
+    placed.push({ ...p.fact, start: tokens.length, depth: tokens.length / span });
+    tokens.push(...factWords(p.fact));
+  }
+  tokens.push(...words.slice(cursor));
+  return { tokens, text: tokens.join(" "), facts: placed };
+}
+
+/** Options of {@link makeChunkedDocument}. */
+export interface ChunkedDocumentOptions {
+  /** Number of chunks joined into the long document. */
+  readonly chunks: number;
+  /** Tokens per chunk. */
+  readonly chunkLength: number;
+  /** Facts per chunk, drawn uniformly in [min, max]. */
+  readonly factsPerChunk: readonly [number, number];
+}
+
+/** A long document made of short chunks, each a document of its own; names are unique across all chunks. */
+export interface ChunkedDocument {
+  readonly chunks: readonly WorldDocument[];
+  /** The chunks joined; its facts carry positions and depths in the long document. */
+  readonly document: WorldDocument;
+}
+
+/** Join documents into one, shifting fact positions and recomputing depths. */
+export function joinDocuments(parts: readonly WorldDocument[]): WorldDocument {
+  const tokens = parts.flatMap((p) => p.tokens);
+  const span = Math.max(1, tokens.length - FACT_LENGTH);
+  const facts: PlacedFact[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    for (const f of part.facts) facts.push({ ...f, start: f.start + offset, depth: (f.start + offset) / span });
+    offset += part.tokens.length;
+  }
+  return { tokens, text: tokens.join(" "), facts };
+}
+
+/**
+ * A long document of `chunks × chunkLength` tokens, as LongPO's data pipeline sees it: short chunks that a
+ * short-context model can read alone, joined into the long input.
+ */
+export function makeChunkedDocument(world: World, rng: Rng, options: ChunkedDocumentOptions): ChunkedDocument {
+  const [lo, hi] = options.factsPerChunk;
+  const used = new Set<string>();
+  const chunks: WorldDocument[] = [];
+  for (let c = 0; c < options.chunks; c++) {
+    const facts = sampleFacts(world, rng, rng.range(lo, hi), used);
+    for (const f of facts) used.add(f.name);
+    chunks.push(makeDocument(rng, { length: options.chunkLength, facts }));
+  }
+  return { chunks, document: joinDocuments(chunks) };
+}
