@@ -69,6 +69,18 @@ describe("makeDocument", () => {
     }
   });
 
+  it("places several facts at their depths, counting the facts before each one", () => {
+    const rng = createRng(12);
+    const length = 400;
+    const depths = [0.8, 0.1, 0.5, 0.3];
+    const facts = sampleFacts(world, rng, depths.length);
+    const doc = makeDocument(rng, { length, facts, depths });
+    for (const [i, fact] of facts.entries()) {
+      const placed = doc.facts.find((f) => f.name === fact.name)!;
+      expect(Math.abs(placed.start - depths[i]! * (length - FACT_LENGTH))).toBeLessThanOrEqual(MAX_SENTENCE / 2);
+    }
+  });
+
   it("puts depth 0 at the first token and depth 1 at the last fact slot", () => {
     const rng = createRng(5);
     const facts = sampleFacts(world, rng, 2);

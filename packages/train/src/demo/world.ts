@@ -166,7 +166,8 @@ export interface DocumentOptions {
 
 /**
  * A document of exactly `length` tokens: filler sentences with the facts inserted between sentences at the
- * requested depths (snapped to the nearest sentence boundary, so within one filler sentence, about 8 tokens).
+ * requested depths: a fact at depth d starts near token d × (length − 7), at the nearest sentence boundary (within
+ * half a filler sentence, more only where facts crowd each other).
  * @throws {RangeError} when the facts do not fit or a depth is outside [0, 1].
  */
 export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument {
@@ -178,19 +179,25 @@ export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument 
     );
   }
   const { words, boundaries } = fillerWords(rng, fillerLength);
-  const placements = facts.map((fact, i) => {
+  const span = Math.max(1, length - FACT_LENGTH);
+  const wanted = facts.map((fact, i) => {
     const depth = options.depths?.[i] ?? rng.next();
     if (!(depth >= 0 && depth <= 1)) throw new RangeError(`Cannot place a fact: depth must be in [0, 1], got ${depth}`);
-    const target = depth * fillerLength;
+    return { fact, depth, order: i };
+  });
+  wanted.sort((a, b) => a.depth - b.depth || a.order - b.order);
+  // The r-th fact (by depth) has r facts of 7 tokens before it, so its filler position is depth × span − 7r.
+  let previous = 0;
+  const placements = wanted.map((w, r) => {
+    const target = Math.min(fillerLength, Math.max(0, w.depth * span - FACT_LENGTH * r));
     let best = 0;
     for (const b of boundaries) if (Math.abs(b - target) < Math.abs(best - target)) best = b;
-    return { fact, at: best, order: i };
+    previous = Math.max(previous, best);
+    return { fact: w.fact, at: previous };
   });
-  placements.sort((a, b) => a.at - b.at || a.order - b.order);
   const tokens: string[] = [];
   const placed: PlacedFact[] = [];
   let cursor = 0;
-  const span = Math.max(1, length - FACT_LENGTH);
   for (const p of placements) {
     tokens.push(...words.slice(cursor, p.at));
     cursor = p.at;

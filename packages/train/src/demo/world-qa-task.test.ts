@@ -1,0 +1,62 @@
+import { runSuite, type EvalModel, type Prompt } from "@longpo/eval";
+import { describe, expect, it } from "vitest";
+import { createWorld } from "./world.ts";
+import { worldExactMatch, worldQaExamples, worldQaTask } from "./world-qa-task.ts";
+
+const world = createWorld();
+const options = { seed: 5, lengths: [64, 256], examplesPerCell: 10 };
+
+function userText(prompt: Prompt): string {
+  return typeof prompt === "string" ? prompt : (prompt.at(-1)?.content ?? "");
+}
+
+/** Reads the answer from the prompt: the value 5 words after the asked name's "name :". */
+const oracle: EvalModel = {
+  name: "oracle",
+  generate: async (prompts) =>
+    prompts.map((p) => {
+      const [doc = "", question = ""] = userText(p).split(" <q> ");
+      const name = question.split(" ")[0];
+      const words = doc.split(" ");
+      const at = words.findIndex((w, i) => w === name && words[i + 1] === ":");
+      return at < 0 ? "" : (words[at + 5] ?? "");
+    }),
+};
+
+describe("worldQaTask", () => {
+  it("builds one cell per length and depth, deterministic for the seed", () => {
+    const a = worldQaExamples(world, options);
+    expect(a).toHaveLength(2 * 4 * 10);
+    expect(worldQaExamples(world, options)).toEqual(a);
+    expect(worldQaExamples(world, { ...options, seed: 6 })).not.toEqual(a);
+  });
+
+  it("writes documents of the requested length with the asked fact near the requested depth", () => {
+    for (const e of worldQaExamples(world, options)) {
+      const [doc = ""] = userText(e.prompt).split(" <q> ");
+      expect(doc.split(" ")).toHaveLength(e.metadata.length as number);
+      // Within the longest filler sentence (25 words) of the requested position: half of one from snapping to a
+      // sentence boundary, the rest where a distractor fact crowds the asked one.
+      const tolerance = 25 / ((e.metadata.length as number) - 7);
+      expect(Math.abs((e.metadata.placed_depth as number) - (e.metadata.depth as number))).toBeLessThanOrEqual(tolerance + 1e-4);
+    }
+  });
+
+  it("scores an oracle that reads the document at 100% and a constant answer near chance", async () => {
+    const task = worldQaTask(world, options);
+    const perfect = await runSuite(oracle, { name: "t", tasks: [task] });
+    const r = perfect.tasks[0];
+    expect(r?.status).toBe("completed");
+    if (r?.status === "completed") expect(r.metrics.exact_match?.mean).toBe(1);
+    const constant: EvalModel = { name: "teal", generate: async (ps) => ps.map(() => "teal") };
+    const c = (await runSuite(constant, { name: "t", tasks: [task] })).tasks[0];
+    // Chance is 1/6 attributes × 1/12 values per attribute ≈ 1.4%; 80 examples leave at most a few hits.
+    if (c?.status === "completed") expect(c.metrics.exact_match?.mean).toBeLessThan(0.1);
+    else expect.unreachable("the constant model's task must complete");
+  });
+
+  it("counts a hit only for the exact one-word answer", () => {
+    expect(worldExactMatch("teal", ["teal"])).toBe(1);
+    expect(worldExactMatch("teal blue", ["teal"])).toBe(0);
+  });
+});

@@ -1,0 +1,91 @@
+// The world's exact-match QA as an `@longpo/eval` task: documents of any length with the asked fact at chosen depths.
+import type { GenerateExample, GenerateTask } from "@longpo/eval";
+import { answerMatches, qaUserMessage } from "./formats.ts";
+import { createRng } from "./rng.ts";
+import { makeDocument, questionText, sampleFacts, type World } from "./world.ts";
+
+/** Options of {@link worldQaExamples} and {@link worldQaTask}. */
+export interface WorldQaOptions {
+  /** Task name in reports; default `world-qa`. */
+  readonly name?: string;
+  /** Seed of the documents and facts. */
+  readonly seed: number;
+  /** Document lengths in tokens (the prompt adds 11: `<s> <user>`, `<q>`, the 7-token question, `<assistant>`). */
+  readonly lengths: readonly number[];
+  /** Depths of the asked fact in [0, 1]; default the centres of four quarters, [0.125, 0.375, 0.625, 0.875]. */
+  readonly depths?: readonly number[];
+  /** Examples per (length, depth) cell. */
+  readonly examplesPerCell: number;
+  /** Distractor density: `factsPerChunk` facts per `chunkLength` tokens, as in the long documents; default 64 and [2, 3]. */
+  readonly chunkLength?: number;
+  readonly factsPerChunk?: readonly [number, number];
+}
+
+/** Default depths: the centres of the four quarters of the document (chunk 1..4 of a 4-chunk document). */
+export const DEFAULT_DEPTHS: readonly number[] = [0.125, 0.375, 0.625, 0.875];
+
+/**
+ * The examples of the world's QA task: for each length and depth, `examplesPerCell` documents whose first fact is
+ * placed at that depth among random distractor facts, and the question about it. Deterministic for the seed.
+ * Metadata: `length` (document tokens), `depth` (the requested depth), `placed_depth`, `facts`.
+ */
+export function worldQaExamples(world: World, options: WorldQaOptions): GenerateExample[] {
+  const depths = options.depths ?? DEFAULT_DEPTHS;
+  const chunkLength = options.chunkLength ?? 64;
+  const [lo, hi] = options.factsPerChunk ?? [2, 3];
+  const examples: GenerateExample[] = [];
+  for (const length of options.lengths) {
+    for (const depth of depths) {
+      // One stream per cell, so adding a length or a depth leaves the other cells unchanged.
+      const rng = createRng(`${options.seed}:${length}:${depth}`);
+      for (let i = 0; i < options.examplesPerCell; i++) {
+        const chunks = Math.max(1, Math.round(length / chunkLength));
+        let count = 0;
+        for (let c = 0; c < chunks; c++) count += rng.range(lo, hi);
+        count = Math.min(count, Math.floor(length / 7));
+        const facts = sampleFacts(world, rng, Math.max(1, count));
+        const doc = makeDocument(rng, { length, facts, depths: [depth] });
+        const target = doc.facts.find((f) => f.name === facts[0]?.name);
+        if (target === undefined) throw new Error("unreachable: the target fact was placed");
+        examples.push({
+          id: `${length}-${depth}-${i}`,
+          prompt: [qaUserMessage(doc.text, questionText(target))],
+          references: [target.value],
+          metadata: { length, depth, placed_depth: Number(target.depth.toFixed(4)), facts: doc.facts.length },
+        });
+      }
+    }
+  }
+  return examples;
+}
+
+/** Exact match of the world's one-word answers (see `answerMatches`), as an `@longpo/eval` metric. */
+export function worldExactMatch(prediction: string, references: readonly string[]): number {
+  return references.some((r) => answerMatches(prediction, r)) ? 1 : 0;
+}
+
+/**
+ * The world's QA as an `@longpo/eval` generation task, greedy with two new tokens (the answer and `</s>`).
+ * @example
+ * const task = worldQaTask(createWorld(), { seed: 1, lengths: [64, 256], examplesPerCell: 100 });
+ * const result = await runSuite(model, { name: "demo", tasks: [task] });
+ */
+export function worldQaTask(world: World, options: WorldQaOptions): GenerateTask {
+  const examples = worldQaExamples(world, options);
+  return {
+    kind: "generate",
+    name: options.name ?? "world-qa",
+    examples: () => examples,
+    metrics: { exact_match: worldExactMatch },
+    sampling: { maxTokens: 2, temperature: 0, stop: ["</s>"] },
+    config: {
+      seed: options.seed,
+      lengths: [...options.lengths],
+      depths: [...(options.depths ?? DEFAULT_DEPTHS)],
+      examplesPerCell: options.examplesPerCell,
+      chunkLength: options.chunkLength ?? 64,
+      factsPerChunk: [...(options.factsPerChunk ?? [2, 3])],
+      world: world.config,
+    },
+  };
+}
