@@ -1,0 +1,87 @@
+// Shared plumbing of the generated long-context tasks: options, per-example seeds, needle insertion.
+import { createRandom, mixSeed, type Random } from "./_random.ts";
+import { distinct, randomWordKey } from "./_words.ts";
+import type { PromptStyle } from "./haystack.ts";
+import type { Tokenizer } from "./model.ts";
+import type { GenerateExample } from "./task.ts";
+
+/** Options every generated long-context task takes. */
+export interface LongContextOptions {
+  /** The evaluated model's tokenizer: target lengths are counted in its tokens. */
+  tokenizer: Tokenizer;
+  /** Target prompt lengths in tokens; each prompt lands within 2% below its target. */
+  lengths: readonly number[];
+  /** Seed of the whole task; the same seed gives the same examples. Default 0. */
+  seed?: number;
+  /** Examples per length (per length and depth, for tasks with a depth). Default 1. */
+  samples?: number;
+  /** "chat" (one user message, the default) or "text" (raw prompt ending in the answer prefix). */
+  style?: PromptStyle;
+  /** Task name in reports; each task has a default. */
+  name?: string;
+}
+
+/** What a needle's key or value is made of. */
+export type NeedleType = "words" | "numbers" | "uuids";
+
+export function checkLengths(what: string, lengths: readonly number[]): void {
+  if (lengths.length === 0) throw new RangeError(`Cannot generate ${what}: lengths must be non-empty, got []`);
+  for (const l of lengths) {
+    if (!Number.isInteger(l) || l < 16) {
+      throw new RangeError(`Cannot generate ${what}: each length must be an integer of at least 16 tokens, got ${l}`);
+    }
+  }
+}
+
+export function checkDepths(what: string, depths: readonly number[]): void {
+  if (depths.length === 0) throw new RangeError(`Cannot generate ${what}: depths must be non-empty, got []`);
+  for (const d of depths) {
+    if (!(d >= 0 && d <= 100)) throw new RangeError(`Cannot generate ${what}: each depth must be in [0, 100], got ${d}`);
+  }
+}
+
+/** The random source of one example, from the task seed and the example's coordinates. */
+export function exampleRandom(seed: number, name: string, ...coords: readonly number[]): Random {
+  return createRandom(mixSeed(seed, name, ...coords));
+}
+
+/** A needle key or value of the given type, distinct from every string in `used`. */
+export function drawNeedle(rng: Random, type: NeedleType, used: Set<string>): string {
+  const draw =
+    type === "words" ? () => randomWordKey(rng) : type === "numbers" ? () => String(rng.int(1_000_000, 9_999_999)) : () => rng.uuid();
+  return distinct(1, used, draw)[0] as string;
+}
+
+/**
+ * Inserts each text between sentences: `at` is a fraction in [0, 1] of the way through, rounded to the nearest
+ * sentence boundary; texts at the same boundary keep their order.
+ */
+export function insertAtFractions(sentences: readonly string[], inserts: readonly { at: number; text: string }[]): string[] {
+  const n = sentences.length;
+  const byPos = new Map<number, string[]>();
+  for (const ins of inserts) {
+    const pos = Math.round(ins.at * n);
+    const list = byPos.get(pos) ?? [];
+    list.push(ins.text);
+    byPos.set(pos, list);
+  }
+  const out: string[] = [];
+  for (let i = 0; i <= n; i++) {
+    for (const t of byPos.get(i) ?? []) out.push(t);
+    if (i < n) out.push(sentences[i] as string);
+  }
+  return out;
+}
+
+/** Memoises an example list so that `examples()` is cheap after the first call. */
+export function memo(make: () => GenerateExample[]): () => GenerateExample[] {
+  let cached: GenerateExample[] | undefined;
+  return () => (cached ??= make());
+}
+
+/** "a", "a and b", "a, b, and c". */
+export function joinList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  if (items.length === 2) return `${items[0]} and ${items[1]}`;
+  return `${items.slice(0, -1).join(", ")}, and ${items.at(-1)}`;
+}
