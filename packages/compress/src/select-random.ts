@@ -1,0 +1,35 @@
+// Pick chunks at random with a seed, as the LongPO paper picks the chunk a question is asked about.
+import { checkChunks, checkPositiveInteger } from "./_checks.ts";
+import type { Chunk } from "./chunk-document.ts";
+import { mulberry32 } from "./mulberry32.ts";
+
+/**
+ * Pick `count` distinct chunks uniformly at random (a seeded partial Fisher–Yates shuffle); the same seed
+ * picks the same chunks in every runtime.
+ *
+ * @param chunks the chunks to pick from, non-empty.
+ * @param options `seed` (an integer) and `count` (default 1; at most all the chunks come back).
+ * @returns the picked chunks, in document order.
+ * @throws {RangeError} when `chunks` is empty, `count < 1` or the seed is not an integer.
+ * @example
+ * ```ts
+ * const [chunk] = selectRandom(chunks, { seed: 42 });
+ * ```
+ */
+export function selectRandom(chunks: readonly Chunk[], options: { seed: number; count?: number }): Chunk[] {
+  const action = "select chunks at random";
+  checkChunks(action, chunks);
+  const { seed, count = 1 } = options;
+  checkPositiveInteger(action, "count", count);
+  const random = mulberry32(seed);
+  const order = chunks.map((_, i) => i);
+  const k = Math.min(count, order.length);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(random() * (order.length - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order
+    .slice(0, k)
+    .sort((a, b) => a - b)
+    .map((i) => chunks[i]!);
+}
