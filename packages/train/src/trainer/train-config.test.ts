@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { buildTrainConfig, describeTrainConfig, TrainConfigError } from "./train-config.ts";
+
+describe("buildTrainConfig", () => {
+  it("fills the paper's defaults", () => {
+    const { config } = buildTrainConfig({});
+    expect(config).toMatchObject({ method: "longpo", beta: 0.1, lambda: 0.01, learningRate: 5e-7, schedule: "cosine", warmupRatio: 0.1, weightDecay: 0, optimizer: "adamw", epochs: 1 });
+    expect(config.batchSize * config.gradientAccumulation).toBe(8);
+  });
+
+  it("applies and reports command-line overrides parsed by the field's type", () => {
+    const { config, applied } = buildTrainConfig({ beta: 0.1, method: "longpo" }, { beta: "0.01", method: "dpo" });
+    expect(config.beta).toBe(0.01);
+    expect(config.method).toBe("dpo");
+    expect(applied).toEqual(["beta = 0.01 (was 0.1)", 'method = "dpo" (was "longpo")']);
+  });
+
+  it("rejects an unknown key in the file with a one-line error naming it", () => {
+    expect(() => buildTrainConfig({ learning_rate: 1 })).toThrow(new TrainConfigError('Cannot read training config: unknown key "learning_rate"'));
+  });
+
+  it("rejects an unknown override and a non-numeric value for a number", () => {
+    expect(() => buildTrainConfig({}, { betta: "1" })).toThrow(/unknown config key/);
+    expect(() => buildTrainConfig({}, { beta: "high" })).toThrow(/beta: it must be a number, got "high"/);
+  });
+
+  it("rejects impossible values and cross-field conflicts", () => {
+    expect(() => buildTrainConfig({ beta: -1 })).toThrow(/beta/);
+    expect(() => buildTrainConfig({ batchSize: 1.5 })).toThrow(/batchSize/);
+    expect(() => buildTrainConfig({ maxLength: 100, maxPromptLength: 200 })).toThrow(/maxPromptLength must be less than maxLength/);
+    expect(() => buildTrainConfig({ optimizer: "adam", weightDecay: 0.1 })).toThrow(/weightDecay applies only to adamw/);
+    expect(() => buildTrainConfig([])).toThrow(/must be a JSON object, got an array/);
+  });
+
+  it("describes every field on one line", () => {
+    const lines = describeTrainConfig();
+    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.find((l) => l.includes("--beta"))).toMatch(/0\.1 .*β/);
+  });
+});

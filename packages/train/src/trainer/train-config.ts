@@ -1,0 +1,158 @@
+// TrainConfig: every knob of a LongPO / DPO / SFT run, with the paper's values as defaults.
+import { z } from "zod";
+
+/**
+ * The training methods. `longpo`, `dpo` and `sft` are the paper's method and baselines; the others are
+ * preference losses from `@longpo/loss` trained DPO-style (reference on the long input).
+ */
+export const TrainMethod = z.enum(["longpo", "dpo", "sft", "ipo", "hinge", "robust", "simpo", "orpo"]);
+export type TrainMethod = z.infer<typeof TrainMethod>;
+
+/** Learning-rate schedules after the warm-up. */
+export const ScheduleName = z.enum(["constant", "linear", "cosine"]);
+export type ScheduleName = z.infer<typeof ScheduleName>;
+
+/** Optimizers with serialisable state. */
+export const OptimizerName = z.enum(["adamw", "adam", "rmsprop"]);
+export type OptimizerName = z.infer<typeof OptimizerName>;
+
+/**
+ * A training run's configuration. Paper defaults (LongPO, ICLR 2025, Mistral-7B 32K→128K): β = 0.1 in the
+ * paper's text (its released scripts use 0.01), λ = 0.01, lr 5e-7, 1 epoch, cosine with 10% warm-up, no weight
+ * decay, effective batch 8 (batchSize × gradientAccumulation), RoPE θ raised for the policy only.
+ */
+export const TrainConfig = z
+  .strictObject({
+    method: TrainMethod.default("longpo").describe(
+      "training method: longpo (nll + λ·pref, reference on the short chunk), dpo (reference on the long input), sft, or another preference loss",
+    ),
+    beta: z.number().positive().default(0.1).describe(
+      "β: strength of the pull toward the reference (paper text 0.1; the released scripts use 0.01)",
+    ),
+    lambda: z.number().nonnegative().default(0.01).describe("λ: weight of the preference term in LongPO (nll + λ·pref)"),
+    learningRate: z.number().positive().default(5e-7).describe("peak learning rate after warm-up"),
+    schedule: ScheduleName.default("cosine").describe("learning-rate decay after warm-up: constant, linear or cosine"),
+    warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of all optimizer steps spent warming up linearly from 0"),
+    optimizer: OptimizerName.default("adamw").describe("adamw (decoupled weight decay), adam or rmsprop"),
+    weightDecay: z.number().nonnegative().default(0).describe("decoupled weight decay (AdamW only; paper: none)"),
+    adamBeta1: z.number().min(0).max(1).default(0.9).describe("Adam β1: decay of the first-moment estimate"),
+    adamBeta2: z.number().min(0).max(1).default(0.999).describe("Adam β2 (and RMSprop decay): decay of the second-moment estimate"),
+    adamEpsilon: z.number().positive().default(1e-8).describe("ε added to the second-moment root"),
+    batchSize: z.number().int().positive().default(1).describe("pairs per micro-batch"),
+    gradientAccumulation: z.number().int().positive().default(8).describe("micro-batches per optimizer step (paper: effective batch 8)"),
+    maxGradNorm: z.number().nonnegative().default(1).describe("clip the global gradient norm to this (0 turns clipping off)"),
+    epochs: z.number().int().positive().default(1).describe("passes over the pair file (ignored when maxSteps is set)"),
+    maxSteps: z.number().int().positive().optional().describe("stop after this many optimizer steps (overrides epochs)"),
+    maxLength: z.number().int().positive().default(4096).describe("longest long-input sequence (prompt + response) in tokens; longer pairs are dropped"),
+    maxPromptLength: z.number().int().positive().optional().describe("longest prompt in tokens; longer pairs are dropped (default: no separate limit)"),
+    ropeTheta: z.number().positive().optional().describe("RoPE θ of the policy (LongPO raises it for the long stage); the reference keeps its own"),
+    seed: z.number().int().nonnegative().default(42).describe("seed of the data order"),
+    logEvery: z.number().int().positive().default(1).describe("write a metrics line every this many optimizer steps"),
+    saveEvery: z.number().int().nonnegative().default(0).describe("save a checkpoint every this many optimizer steps (0: only at the end)"),
+    evalEvery: z.number().int().nonnegative().default(0).describe("run the evaluation hook every this many optimizer steps (0: never)"),
+    outputDir: z.string().min(1).default("runs/longpo").describe("folder for checkpoints, metrics.jsonl and the config"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.maxPromptLength !== undefined && c.maxPromptLength >= c.maxLength) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxPromptLength"],
+        message: `must be less than maxLength (${c.maxLength}), got ${c.maxPromptLength}`,
+      });
+    }
+    if (c.weightDecay > 0 && c.optimizer !== "adamw") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weightDecay"],
+        message: `applies only to adamw, got optimizer ${c.optimizer}`,
+      });
+    }
+  });
+export type TrainConfig = z.infer<typeof TrainConfig>;
+/** The config as a user writes it (every field optional). */
+export type TrainConfigInput = z.input<typeof TrainConfig>;
+
+/** Thrown when a config file or override is invalid; `message` is one line naming the field. */
+export class TrainConfigError extends Error {
+  override name = "TrainConfigError";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Build a config from a parsed JSON object and `key=value` overrides; reject unknown keys and impossible values.
+ *
+ * @param base an object read from a JSON file (or `{}`).
+ * @param overrides raw command-line strings keyed by field name; each is parsed by the field's type.
+ * @returns the validated config and one human-readable line per override applied.
+ * @throws {TrainConfigError} one line naming the first bad field.
+ * @example
+ * const { config } = buildTrainConfig({ method: "dpo" }, { beta: "0.01" });
+ */
+export function buildTrainConfig(
+  base: unknown,
+  overrides: Record<string, string> = {},
+): { config: TrainConfig; applied: string[] } {
+  if (typeof base !== "object" || base === null || Array.isArray(base)) {
+    throw new TrainConfigError(`Cannot read training config: it must be a JSON object, got ${Array.isArray(base) ? "an array" : typeof base}`);
+  }
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  const applied: string[] = [];
+  const shape = TrainConfig.shape;
+  for (const [key, raw] of Object.entries(overrides)) {
+    if (!(key in shape)) {
+      throw new TrainConfigError(`Cannot apply override --${key}: unknown config key (known: ${Object.keys(shape).join(", ")})`);
+    }
+    const value = parseOverride(key, raw);
+    applied.push(`${key} = ${JSON.stringify(value)}${key in merged ? ` (was ${JSON.stringify(merged[key])})` : ""}`);
+    merged[key] = value;
+  }
+  const parsed = TrainConfig.safeParse(merged);
+  if (!parsed.success) throw new TrainConfigError(formatIssue(parsed.error.issues[0]));
+  return { config: parsed.data, applied };
+}
+
+function parseOverride(key: string, raw: string): unknown {
+  const numeric = new Set(["number"]);
+  const field = (TrainConfig.shape as Record<string, z.ZodType>)[key];
+  const kind = innerKind(field);
+  if (numeric.has(kind)) {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n)) throw new TrainConfigError(`Cannot apply override --${key}: it must be a number, got "${raw}"`);
+    return n;
+  }
+  return raw;
+}
+
+function innerKind(field: z.ZodType | undefined): string {
+  let f: unknown = field;
+  // Unwrap default/optional wrappers to reach the base type.
+  for (let i = 0; i < 5 && f !== undefined; i++) {
+    const def = (f as { def?: { type?: string; innerType?: unknown } }).def;
+    if (def === undefined) break;
+    if (def.type === "default" || def.type === "optional") f = def.innerType;
+    else return def.type ?? "unknown";
+  }
+  return "unknown";
+}
+
+function formatIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return "Cannot read training config: invalid";
+  if (issue.code === "unrecognized_keys") {
+    return `Cannot read training config: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  }
+  const path = issue.path.join(".") || "(root)";
+  return `Cannot read training config: ${path} ${issue.message}`;
+}
+
+/** One line per field: name, default and description, for `longpo train --help`. */
+export function describeTrainConfig(): string[] {
+  const lines: string[] = [];
+  for (const [key, field] of Object.entries(TrainConfig.shape as Record<string, z.ZodType>)) {
+    const def = (field as { def?: { type?: string; defaultValue?: unknown } }).def;
+    const dflt = def?.type === "default" ? JSON.stringify(def.defaultValue) : "(unset)";
+    lines.push(`  --${key} ${" ".repeat(Math.max(1, 22 - key.length))}${dflt.padEnd(12)} ${field.description ?? ""}`);
+  }
+  return lines;
+}

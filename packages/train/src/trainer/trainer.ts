@@ -1,0 +1,326 @@
+// The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type { Progress } from "../progress.ts";
+import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
+import { learningRateAt } from "./lr-schedule.ts";
+import { Optimizer } from "./optimizer.ts";
+import type { TrainConfig } from "./train-config.ts";
+import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
+import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
+import type { TrainingExample } from "./training-example.ts";
+
+/** One line of `metrics.jsonl`. */
+export interface MetricsLine extends Omit<StepMetrics, "tokens"> {
+  step: number;
+  epoch: number;
+  grad_norm: number;
+  learning_rate: number;
+  tokens_per_second: number;
+}
+
+/** Everything a run needs; the model is reached only through `policy`, `saveModel` and `loadWeights`. */
+export interface TrainerOptions {
+  config: TrainConfig;
+  policy: TrainablePolicy;
+  /** Tokenized pairs with their reference log-probs filled in (see `attachReferenceLogps`). */
+  examples: readonly TrainingExample[];
+  padId: number;
+  /** Write the policy as a Hugging Face folder (model.safetensors, config.json, tokenizer files) into `dir`. */
+  saveModel(dir: string): Promise<void>;
+  /** Load the policy's weights from a checkpoint folder written by `saveModel` (needed for resume). */
+  loadWeights?(dir: string): Promise<void>;
+  /** Continue from the newest complete checkpoint in `config.outputDir`. */
+  resume?: boolean;
+  progress?: Progress;
+  /** Called after every logged step. */
+  onLog?(line: MetricsLine): void;
+  /** Checked after every step; when it returns true the run saves a checkpoint and stops (e.g. on SIGTERM). */
+  shouldStop?(step: number): boolean;
+}
+
+/** How a run ended. */
+export type TrainResult =
+  | { status: "completed"; steps: number; modelDir: string; lastMetrics: MetricsLine | undefined }
+  | { status: "stopped"; step: number; checkpoint: string }
+  | { status: "diverged"; step: number; lastCheckpoint: string | undefined; error: string };
+
+/** The number of optimizer steps a config and data size give. */
+export function totalTrainSteps(config: TrainConfig, examples: number): number {
+  if (config.maxSteps !== undefined) return config.maxSteps;
+  const batches = Math.ceil(examples / config.batchSize);
+  return Math.max(1, Math.ceil((batches * config.epochs) / config.gradientAccumulation));
+}
+
+/** Names of complete checkpoints (`checkpoint-<step>` holding a trainer state), newest first. */
+export async function listCheckpoints(outputDir: string): Promise<{ step: number; dir: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(outputDir);
+  } catch {
+    return [];
+  }
+  const found: { step: number; dir: string }[] = [];
+  for (const n of names) {
+    const m = /^checkpoint-(\d+)$/.exec(n);
+    if (m === null) continue;
+    const dir = join(outputDir, n);
+    try {
+      await readFile(join(dir, TRAINER_STATE_FILE));
+      found.push({ step: Number(m[1]), dir });
+    } catch {
+      // an incomplete folder is not a checkpoint
+    }
+  }
+  return found.sort((a, b) => b.step - a.step);
+}
+
+/**
+ * Write into a fresh temporary folder beside `finalDir`, then rename it into place, so a crash (even SIGKILL)
+ * leaves either the old folder or the new one, never half of one.
+ */
+export async function writeFolderAtomically(finalDir: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  const parent = join(finalDir, "..");
+  const tmp = join(parent, `.tmp-${finalDir.split(/[\\/]/).pop() ?? "out"}-${Date.now().toString(36)}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+    const old = `${tmp}-old`;
+    let hadOld = false;
+    try {
+      await rename(finalDir, old);
+      hadOld = true;
+    } catch {
+      // no previous folder
+    }
+    await rename(tmp, finalDir);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Remove temporary folders a killed save left behind. */
+async function removeStaleTemporaries(outputDir: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await readdir(outputDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(".tmp-")) await rm(join(outputDir, n), { recursive: true, force: true });
+}
+
+/**
+ * Train the policy on preference pairs (or SFT), writing `metrics.jsonl`, `checkpoint-<step>/` folders (model +
+ * trainer state) and the final model in `model/` under `config.outputDir`.
+ *
+ * The data position is the number of micro-batches consumed; epoch e's order is a pure function of (seed, e),
+ * so a resumed run replays exactly the batches, learning rates and optimizer moments of an uninterrupted one.
+ * A non-finite loss stops the run before the update, keeping the last good checkpoint.
+ *
+ * @example
+ * const result = await train({ config, policy, examples, padId: 0, saveModel: (d) => save(d) });
+ */
+export async function train(o: TrainerOptions): Promise<TrainResult> {
+  const { config, policy, examples, padId } = o;
+  if (examples.length === 0) throw new RangeError("Cannot train: the pair file must hold at least one usable pair, got none");
+  const out = config.outputDir;
+  await mkdir(out, { recursive: true });
+  await removeStaleTemporaries(out);
+  const metricsPath = join(out, "metrics.jsonl");
+  const totalSteps = totalTrainSteps(config, examples.length);
+  const optimizer = new Optimizer(
+    { name: config.optimizer, beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEpsilon, weightDecay: config.weightDecay },
+    new Map(policy.parameters),
+  );
+  let step = 0;
+  let microBatch = 0;
+  let lastCheckpoint: string | undefined;
+  if (o.resume === true) {
+    const latest = (await listCheckpoints(out))[0];
+    if (latest !== undefined) {
+      if (o.loadWeights === undefined) throw new RangeError("Cannot resume: the trainer needs loadWeights to restore the policy");
+      const { position, optimizer: state } = await readTrainerState(latest.dir);
+      await o.loadWeights(latest.dir);
+      optimizer.loadState(state);
+      step = position.step;
+      microBatch = position.microBatch;
+      lastCheckpoint = latest.dir;
+      await truncateMetrics(metricsPath, step);
+    } else {
+      await writeFile(metricsPath, "");
+    }
+  } else {
+    await writeFile(metricsPath, "");
+  }
+  await writeFile(join(out, "train_config.json"), `${JSON.stringify(config, null, 2)}\n`);
+
+  const referenceInput = config.method === "longpo" ? "short" : "long";
+  const lengths = examples.map((e) => Math.max(e.chosen.ids.length, e.rejected.ids.length));
+  const perEpoch = Math.ceil(examples.length / config.batchSize);
+  const orders = new Map<number, number[][]>();
+  const batchAt = (k: number): number[] => {
+    const epoch = Math.floor(k / perEpoch);
+    let order = orders.get(epoch);
+    if (order === undefined) {
+      orders.clear();
+      order = lengthGroupedBatches(lengths, config.batchSize, config.seed, epoch);
+      orders.set(epoch, order);
+    }
+    return order[k % perEpoch] ?? [];
+  };
+
+  const save = async (dir: string) => {
+    const opt = await optimizer.state();
+    const position: TrainerPosition = { step, microBatch, epoch: Math.floor(microBatch / perEpoch), seed: config.seed, totalSteps, config };
+    await writeFolderAtomically(dir, async (tmp) => {
+      await o.saveModel(tmp);
+      await writeTrainerState(tmp, position, opt);
+    });
+  };
+
+  let lastMetrics: MetricsLine | undefined;
+  try {
+    while (step < totalSteps) {
+      const started = Date.now();
+      const sums = new Map<string, tf.Tensor>();
+      const agg: Record<string, number> = {};
+      let tokens = 0;
+      for (let a = 0; a < config.gradientAccumulation; a++) {
+        const idx = batchAt(microBatch);
+        microBatch++;
+        const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", referenceInput);
+        const { grads, metrics } = microBatchGradients(policy, mb, config);
+        for (const [k, g] of grads) {
+          const prev = sums.get(k);
+          sums.set(k, prev === undefined ? g : addAndDispose(prev, g));
+        }
+        for (const [k, v] of Object.entries(metrics)) agg[k] = (agg[k] ?? 0) + (k === "tokens" ? v : v / config.gradientAccumulation);
+        tokens += metrics.tokens;
+      }
+      const loss = agg.loss ?? Number.NaN;
+      if (!Number.isFinite(loss)) {
+        for (const g of sums.values()) g.dispose();
+        const where = lastCheckpoint === undefined ? "no checkpoint was saved yet" : `the last good checkpoint is ${lastCheckpoint}`;
+        return {
+          status: "diverged",
+          step: step + 1,
+          lastCheckpoint,
+          error: `Cannot continue training: the loss is ${loss} at step ${step + 1}; ${where}`,
+        };
+      }
+      const scaled = new Map<string, tf.Tensor>();
+      for (const [k, g] of sums) {
+        scaled.set(k, scaleAndDispose(g, 1 / config.gradientAccumulation));
+      }
+      const gradNorm = clipGradients(scaled, config.maxGradNorm);
+      const lr = learningRateAt(step, { schedule: config.schedule, learningRate: config.learningRate, totalSteps, warmupRatio: config.warmupRatio });
+      optimizer.apply(scaled, lr);
+      for (const g of scaled.values()) g.dispose();
+      step++;
+      const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
+      const line: MetricsLine = {
+        step,
+        epoch: microBatch / perEpoch,
+        loss,
+        nll: agg.nll ?? 0,
+        "rewards/chosen": agg["rewards/chosen"] ?? 0,
+        "rewards/rejected": agg["rewards/rejected"] ?? 0,
+        "rewards/margins": agg["rewards/margins"] ?? 0,
+        "rewards/accuracies": agg["rewards/accuracies"] ?? 0,
+        "logps/chosen": agg["logps/chosen"] ?? 0,
+        "logps/rejected": agg["logps/rejected"] ?? 0,
+        grad_norm: gradNorm,
+        learning_rate: lr,
+        tokens_per_second: tokens / seconds,
+      };
+      lastMetrics = line;
+      if (step % config.logEvery === 0 || step === totalSteps) {
+        await appendLine(metricsPath, line);
+        o.onLog?.(line);
+      }
+      o.progress?.update(step, `loss ${loss.toFixed(4)}`);
+      const stop = step < totalSteps && o.shouldStop?.(step) === true;
+      if (stop || (config.saveEvery > 0 && step % config.saveEvery === 0 && step < totalSteps)) {
+        const dir = join(out, `checkpoint-${step}`);
+        await save(dir);
+        lastCheckpoint = dir;
+      }
+      if (stop && lastCheckpoint !== undefined) {
+        o.progress?.finish("stopped");
+        return { status: "stopped", step, checkpoint: lastCheckpoint };
+      }
+    }
+    const finalCheckpoint = join(out, `checkpoint-${step}`);
+    await save(finalCheckpoint);
+    const modelDir = join(out, "model");
+    await writeFolderAtomically(modelDir, (tmp) => o.saveModel(tmp));
+    o.progress?.finish();
+    return { status: "completed", steps: step, modelDir, lastMetrics };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+function makeMicroBatch(
+  examples: readonly TrainingExample[],
+  idx: readonly number[],
+  padId: number,
+  sft: boolean,
+  referenceInput: "short" | "long",
+): MicroBatch {
+  const picked = idx.map((i) => examples[i] as TrainingExample);
+  const seqs = sft ? picked.map((e) => e.chosen) : [...picked.map((e) => e.chosen), ...picked.map((e) => e.rejected)];
+  const refChosen = new Float32Array(picked.length);
+  const refRejected = new Float32Array(picked.length);
+  picked.forEach((e, i) => {
+    if (!sft && (e.refChosenLogps === undefined || e.refRejectedLogps === undefined)) {
+      throw new RangeError(`Cannot build micro-batch: pair "${e.id}" must carry ${referenceInput}-input reference log-probs, got none`);
+    }
+    refChosen[i] = e.refChosenLogps ?? 0;
+    refRejected[i] = e.refRejectedLogps ?? 0;
+  });
+  return { pairs: picked.length, sequences: padBatch(seqs, padId), refChosenLogps: refChosen, refRejectedLogps: refRejected };
+}
+
+function addAndDispose(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const s = tf.add(a, b);
+  a.dispose();
+  b.dispose();
+  return s;
+}
+
+function scaleAndDispose(a: tf.Tensor, k: number): tf.Tensor {
+  if (k === 1) return a;
+  const s = tf.mul(a, k);
+  a.dispose();
+  return s;
+}
+
+async function appendLine(path: string, line: object): Promise<void> {
+  await writeFile(path, `${JSON.stringify(line)}\n`, { flag: "a" });
+}
+
+/** Keep the metrics lines of steps ≤ `step` (a resumed run rewrites what came after its checkpoint). */
+async function truncateMetrics(path: string, step: number): Promise<void> {
+  let text = "";
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    // no metrics yet
+  }
+  const kept = text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .filter((l) => {
+      try {
+        return (JSON.parse(l) as { step: number }).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  await writeFile(path, kept.map((l) => `${l}\n`).join(""));
+}
