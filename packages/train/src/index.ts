@@ -7,3 +7,13 @@ export { CheckpointError } from "./model/checkpoint-error.ts";
 export { parameterShapes, parseModelConfig, toHfConfig, withRopeTheta } from "./model/config.ts";
 export type { Architecture, ModelConfig, RopeScaling, WeightMap } from "./model/config.ts";
 export { ropeFrequencies } from "./model/rope-frequencies.ts";
+export { checkWeights, loadCheckpoint, saveCheckpoint } from "./model/checkpoint.ts";
+export type { Checkpoint, SaveCheckpointOptions } from "./model/checkpoint.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsFile,
+  readSafetensorsFolder,
+  writeSafetensorsFolder,
+} from "./model/safetensors.ts";
+export type { SafetensorsContents, SafetensorsReadDtype, SafetensorsWriteDtype } from "./model/safetensors.ts";
