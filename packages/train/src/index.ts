@@ -17,3 +17,4 @@ export {
   writeSafetensorsFolder,
 } from "./model/safetensors.ts";
 export type { SafetensorsContents, SafetensorsReadDtype, SafetensorsWriteDtype } from "./model/safetensors.ts";
+export { ChatTokenizer, loadTokenizer } from "./model/tokenizer.ts";
