@@ -27,10 +27,13 @@ export function splitSentences(text: string): string[] {
   return out;
 }
 
-/** A haystack: its sentences, repeated as often as a context needs. */
+/** A haystack: a stream of words in sentences, cut to any number of words and repeated as often as needed. */
 export class Haystack {
   readonly name: string;
+  /** The text's sentences, as `splitSentences` cuts them. */
   readonly sentences: readonly string[];
+  readonly #words: string[];
+  readonly #ends: boolean[];
 
   /**
    * @param text filler or real text (for example the contents of `tinyshakespeare.txt`)
@@ -41,12 +44,33 @@ export class Haystack {
     this.sentences = splitSentences(text);
     if (this.sentences.length === 0) throw new RangeError("Cannot build a haystack: text must contain words, got none");
     this.name = name ?? (text === FILLER_TEXT ? "filler" : "text");
+    this.#words = [];
+    this.#ends = [];
+    for (const s of this.sentences) {
+      const ws = s.split(" ");
+      ws.forEach((w, i) => {
+        this.#words.push(w);
+        this.#ends.push(i === ws.length - 1);
+      });
+    }
   }
 
-  /** The first `n` sentences, cycling through the text as often as needed. */
-  take(n: number): string[] {
+  /**
+   * The first `words` words, cycling through the text as often as needed, grouped into the text's sentences
+   * (the last one may be cut short). Word granularity lets a context hit a token target closely.
+   */
+  take(words: number): string[] {
     const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(this.sentences[i % this.sentences.length] as string);
+    let cur: string[] = [];
+    const n = this.#words.length;
+    for (let i = 0; i < words; i++) {
+      cur.push(this.#words[i % n] as string);
+      if (this.#ends[i % n]) {
+        out.push(cur.join(" "));
+        cur = [];
+      }
+    }
+    if (cur.length > 0) out.push(cur.join(" "));
     return out;
   }
 }

@@ -1,0 +1,73 @@
+// InfiniteBench's key-value retrieval: find the value of one UUID key in a long JSON object of UUID pairs.
+import { checkDepths, checkLengths, exampleRandom, insertAtFractions, memo, type LongContextOptions } from "./_generate.ts";
+import { distinct } from "./_words.ts";
+import { fitToLength, promptTokens, renderPrompt } from "./haystack.ts";
+import { stringMatchPart } from "./metrics.ts";
+import type { GenerateExample, GenerateTask } from "./task.ts";
+
+/** Options of `kvRetrievalTask`. */
+export interface KvRetrievalOptions extends LongContextOptions {
+  /** Position of the queried pair among all pairs, in percent. Default [0, 25, 50, 75, 100]. */
+  depths?: readonly number[];
+}
+
+/**
+ * InfiniteBench-style key-value retrieval: a one-line JSON object of UUID → UUID pairs; the queried pair sits at
+ * the requested depth. The number of pairs sets the length, so the prompt lands within one pair (about 30–60
+ * tokens) below the target; use targets of a few thousand tokens or more to stay within 2%.
+ * Metric: `string_match_part`. Example metadata: `{ length, tokens, depth, sample, pairs }`.
+ * @example const task = kvRetrievalTask({ tokenizer, lengths: [4096], depths: [50] });
+ */
+export function kvRetrievalTask(options: KvRetrievalOptions): GenerateTask {
+  const name = options.name ?? "kv_retrieval";
+  const depths = options.depths ?? [0, 25, 50, 75, 100];
+  const seed = options.seed ?? 0;
+  const samples = options.samples ?? 1;
+  const style = options.style ?? "chat";
+  checkLengths(name, options.lengths);
+  checkDepths(name, depths);
+  const make = (): GenerateExample[] => {
+    const out: GenerateExample[] = [];
+    for (const length of options.lengths) {
+      for (const depth of depths) {
+        for (let sample = 0; sample < samples; sample++) {
+          const rng = exampleRandom(seed, name, length, depth, sample);
+          const used = new Set<string>();
+          const [key, value] = distinct(2, used, () => rng.uuid()) as [string, string];
+          const others: string[] = [];
+          // distractor pairs are drawn in order and only ever appended, so pair i is the same for every k
+          const pairs = (k: number): string[] => {
+            while (others.length < k) {
+              const [a, b] = distinct(2, used, () => rng.uuid());
+              others.push(`${JSON.stringify(a)}: ${JSON.stringify(b)}`);
+            }
+            return others.slice(0, k);
+          };
+          const target = `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+          const build = (k: number) =>
+            renderPrompt(
+              `Extract the value corresponding to the specified key in the JSON object below.\n\nJSON data:\n{${insertAtFractions(pairs(k), [{ at: depth / 100, text: target }]).join(", ")}}\n\nKey: ${JSON.stringify(key)}`,
+              "The value associated with the specified key is:",
+              style,
+            );
+          const { k, tokens } = fitToLength(length, 0, (k) => promptTokens(options.tokenizer, build(k)));
+          out.push({
+            id: `${name}-${length}-${depth}-${sample}`,
+            prompt: build(k),
+            references: [value],
+            metadata: { length, tokens, depth, sample, pairs: k + 1 },
+          });
+        }
+      }
+    }
+    return out;
+  };
+  return {
+    kind: "generate",
+    name,
+    examples: memo(make),
+    metrics: { string_match_part: stringMatchPart },
+    sampling: { maxTokens: 64, temperature: 0 },
+    config: { task: "kv_retrieval", lengths: options.lengths, depths, seed, samples, style },
+  };
+}
