@@ -131,3 +131,14 @@ export async function readKeys<S extends z.ZodType>(file: string, schema: S, key
   for await (const value of readJsonl(file, schema)) keys.add(keyOf(value));
   return keys;
 }
+
+/** The number of newline-terminated lines in a file, without parsing them (0 when it does not exist). */
+export async function countLines(file: string): Promise<number> {
+  if (!existsSync(file)) return 0;
+  let n = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const bytes = chunk as Buffer;
+    for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) n += 1;
+  }
+  return n;
+}

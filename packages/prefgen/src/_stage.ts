@@ -1,0 +1,57 @@
+// The resumable loop every model-calling stage shares: skip keys already written, batch, append, fsync per batch.
+import type { JsonlAppender } from "./jsonl.ts";
+import { createProgress, type Progress } from "./progress.ts";
+import type { StageCommon } from "./stage-records.ts";
+
+/** Run `handle` on batches of items whose key is not in `done`; append what it returns; fsync after each batch. */
+export async function runBatched<I>(args: {
+  items: AsyncIterable<I> | Iterable<I>;
+  keyOf: (item: I) => string;
+  done: Set<string>;
+  batchSize: number;
+  out: JsonlAppender;
+  handle: (batch: I[]) => Promise<unknown[]>;
+  progress: Progress | null;
+}): Promise<{ written: number; skipped: number }> {
+  let written = 0;
+  let skipped = 0;
+  let batch: I[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    const lines = await args.handle(current);
+    for (const line of lines) args.out.append(line);
+    args.out.flush();
+    written += lines.length;
+    args.progress?.tick(current.length);
+  };
+  for await (const item of args.items) {
+    const key = args.keyOf(item);
+    if (args.done.has(key)) {
+      skipped += 1;
+      continue;
+    }
+    args.done.add(key);
+    batch.push(item);
+    if (batch.length >= args.batchSize) await flush();
+  }
+  await flush();
+  return { written, skipped };
+}
+
+/** The stage's progress display, or null when turned off. */
+export function stageProgress(label: string, common: StageCommon, total?: number): Progress | null {
+  if (common.progress === false) return null;
+  const p = createProgress(label, common.progress ?? {});
+  if (total !== undefined) p.setTotal(total);
+  return p;
+}
+
+/** Check a batch size option. */
+export function checkBatchSize(batchSize: number, stage: string): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`Cannot run the ${stage} stage: batchSize must be an integer ≥ 1, got ${batchSize}`);
+  }
+  return batchSize;
+}

@@ -1,0 +1,234 @@
+// Generator and Scorer over an OpenAI-compatible HTTP endpoint (vLLM, SGLang, llama.cpp's server, Ollama).
+import OpenAI from "openai";
+import pLimit from "p-limit";
+import { z } from "zod";
+import type { ChatMessage, FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
+
+/** Options of {@link createOpenAIModel}. */
+export interface OpenAIModelOptions {
+  /** The API root, e.g. `http://localhost:8000/v1`. */
+  baseURL: string;
+  /** The served model's name. */
+  model: string;
+  /** Default `"EMPTY"` (vLLM's convention for an open server). */
+  apiKey?: string;
+  /** Most requests in flight at once, across all calls on this model; default 16. */
+  concurrency?: number;
+  /** Per attempt, in ms; a stalled request is abandoned (and retried) after this; default 600 000. */
+  timeoutMs?: number;
+  /**
+   * Retries of a request that failed with 408/409/429/5xx or a connection error or timeout, with exponential
+   * back-off (0.5 s doubling to 8 s, with jitter; a `retry-after` header is honoured); default 4.
+   */
+  maxRetries?: number;
+  /**
+   * How to score. `"chat"`: vLLM's `prompt_logprobs` on `/chat/completions` (the server applies its chat
+   * template). `"completions"`: `echo` + `logprobs` on `/completions`, for which the prompt is rendered here by
+   * `renderPrompt`. Default: `"completions"` when `renderPrompt` is given, else `"chat"`.
+   */
+  scoring?: "chat" | "completions";
+  /** The model's chat template with the generation prompt, messages → prompt text; needed by `"completions"`. */
+  renderPrompt?: (messages: ChatMessage[]) => string;
+  /** Extra body fields sent with every generation request (e.g. `{ top_k: 20 }` for vLLM). */
+  extraBody?: Record<string, unknown>;
+  /** Custom fetch, e.g. for a proxy. */
+  fetch?: typeof fetch;
+}
+
+const Usage = z.object({ prompt_tokens: z.number().int().min(0), completion_tokens: z.number().int().min(0).optional() });
+
+const ChatBody = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable().optional() }), finish_reason: z.string().nullable().optional() })).min(1),
+  usage: Usage.nullable().optional(),
+  prompt_logprobs: z.array(z.record(z.string(), z.object({ logprob: z.number() })).nullable()).nullable().optional(),
+});
+
+const CompletionBody = z.object({
+  choices: z.array(z.object({
+    logprobs: z.object({
+      token_logprobs: z.array(z.number().nullable()),
+      text_offset: z.array(z.number().int()),
+    }).nullable().optional(),
+  })).min(1),
+  usage: Usage.nullable().optional(),
+});
+
+/** Statuses that reject one request for what it is (too long, malformed) rather than the server being down. */
+const REQUEST_ERRORS = new Set([400, 413, 422]);
+
+function mapFinish(reason: string | null | undefined): FinishReason {
+  return reason === "length" ? "length" : "stop";
+}
+
+/**
+ * A {@link Generator} and {@link Scorer} for any OpenAI-compatible server, through the `openai` client (timeouts,
+ * retries with back-off on 429/5xx and connection errors) under a fixed concurrency limit (`p-limit`).
+ *
+ * - `generate` sends each request to `/chat/completions` with `temperature`, `top_p`, `max_tokens`, `seed` and
+ *   `stop`. A 400/413/422 (e.g. a prompt longer than the context) comes back as `finishReason: "error"` with the
+ *   server's message; anything else that outlives the retries is thrown.
+ * - `score` sums the log-probs of the completion's tokens given the prompt. With `"chat"` scoring it asks
+ *   `/chat/completions` for `prompt_logprobs` (vLLM) on `[...messages, {assistant: completion}]` with
+ *   `continue_final_message: true` (so no end-of-turn token is scored), and counts the prompt's tokens from a
+ *   second request with the generation prompt (one per distinct prompt in the batch). With `"completions"` scoring
+ *   it sends `renderPrompt(messages) + completion` to `/completions` with `echo: true, logprobs: 0` and sums the
+ *   tokens that start at or after the completion's first character. A server that returns neither throws an
+ *   error saying which option to use.
+ *
+ * @throws {RangeError} when `concurrency` is not an integer ≥ 1, or `"completions"` scoring lacks `renderPrompt`
+ * @example
+ * ```ts
+ * const model = createOpenAIModel({ baseURL: "http://localhost:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct", concurrency: 32 });
+ * const [r] = await model.generate([{ messages: [{ role: "user", content: "Hi" }], sampling: { temperature: 0.7, topP: 0.9, maxTokens: 64 } }]);
+ * ```
+ */
+export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scorer {
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`Cannot create the HTTP model: concurrency must be an integer ≥ 1, got ${concurrency}`);
+  }
+  const scoring = options.scoring ?? (options.renderPrompt === undefined ? "chat" : "completions");
+  if (scoring === "completions" && options.renderPrompt === undefined) {
+    throw new RangeError('Cannot create the HTTP model: "completions" scoring needs renderPrompt (messages → prompt text), got none');
+  }
+  const client = new OpenAI({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey ?? "EMPTY",
+    timeout: options.timeoutMs ?? 600_000,
+    maxRetries: options.maxRetries ?? 4,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const limit = pLimit(concurrency);
+
+  const post = (path: "/chat/completions" | "/completions", body: Record<string, unknown>): Promise<unknown> =>
+    limit(() => client.post(path, { body }));
+
+  const describe = (path: string) => `${options.baseURL.replace(/\/$/, "")}${path}`;
+
+  async function generateOne(request: GenerateRequest): Promise<GenerateResult> {
+    const { sampling } = request;
+    let raw: unknown;
+    try {
+      raw = await post("/chat/completions", {
+        ...options.extraBody,
+        model: options.model,
+        messages: request.messages,
+        temperature: sampling.temperature,
+        top_p: sampling.topP,
+        max_tokens: sampling.maxTokens,
+        ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+        ...(sampling.stop === undefined ? {} : { stop: sampling.stop }),
+      });
+    } catch (error) {
+      if (error instanceof OpenAI.APIError && error.status !== undefined && REQUEST_ERRORS.has(error.status)) {
+        return { text: "", finishReason: "error", promptTokens: 0, completionTokens: 0, error: `${error.status}: ${error.message}` };
+      }
+      throw error;
+    }
+    const body = parseBody(ChatBody, raw, describe("/chat/completions"));
+    const choice = body.choices[0]!;
+    return {
+      text: choice.message.content ?? "",
+      finishReason: mapFinish(choice.finish_reason),
+      promptTokens: body.usage?.prompt_tokens ?? 0,
+      completionTokens: body.usage?.completion_tokens ?? 0,
+    };
+  }
+
+  async function scoreChat(items: ScoreRequest[]): Promise<ScoreResult[]> {
+    const prefixLengths = new Map<string, Promise<number>>();
+    const prefixLength = (messages: ChatMessage[]): Promise<number> => {
+      const key = JSON.stringify(messages);
+      let p = prefixLengths.get(key);
+      if (p === undefined) {
+        p = post("/chat/completions", { model: options.model, messages, max_tokens: 1, temperature: 0, add_generation_prompt: true }).then((raw) => {
+          const usage = parseBody(ChatBody, raw, describe("/chat/completions")).usage;
+          if (usage === null || usage === undefined) throw new Error(`Cannot score through ${describe("/chat/completions")}: the response must report usage.prompt_tokens, got none`);
+          return usage.prompt_tokens;
+        });
+        prefixLengths.set(key, p);
+      }
+      return p;
+    };
+    return Promise.all(
+      items.map(async (item) => {
+        const [prefix, raw] = await Promise.all([
+          prefixLength(item.messages),
+          post("/chat/completions", {
+            model: options.model,
+            messages: [...item.messages, { role: "assistant", content: item.completion }],
+            max_tokens: 1,
+            temperature: 0,
+            prompt_logprobs: 0,
+            add_generation_prompt: false,
+            continue_final_message: true,
+          }),
+        ]);
+        const logprobs = parseBody(ChatBody, raw, describe("/chat/completions")).prompt_logprobs;
+        if (logprobs === null || logprobs === undefined) {
+          throw new Error(
+            `Cannot score through ${describe("/chat/completions")}: the server returned no prompt_logprobs (a vLLM extension). ` +
+              'Pass renderPrompt (and scoring: "completions") to score with echo + logprobs on /completions, or use a server that offers either.',
+          );
+        }
+        let logprob = 0;
+        for (let i = prefix; i < logprobs.length; i += 1) {
+          const entries = Object.values(logprobs[i] ?? {});
+          if (entries.length !== 1) {
+            throw new Error(`Cannot score through ${describe("/chat/completions")}: prompt_logprobs must hold exactly the prompt token at each position (send prompt_logprobs: 0), got ${entries.length} entries at position ${i}`);
+          }
+          logprob += entries[0]!.logprob;
+        }
+        return { logprob, tokens: Math.max(0, logprobs.length - prefix) };
+      }),
+    );
+  }
+
+  async function scoreCompletions(items: ScoreRequest[]): Promise<ScoreResult[]> {
+    const render = options.renderPrompt!;
+    return Promise.all(
+      items.map(async (item) => {
+        const prefix = render(item.messages);
+        const text = prefix + item.completion;
+        let raw: unknown;
+        try {
+          raw = await post("/completions", { model: options.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: 0 });
+        } catch (error) {
+          if (error instanceof OpenAI.APIError && error.status === 400) {
+            throw new Error(`Cannot score through ${describe("/completions")}: the server refused echo + logprobs (${error.message}). Use a server that returns prompt log-probs (vLLM, or llama.cpp's /completions with echo).`);
+          }
+          throw error;
+        }
+        const lp = parseBody(CompletionBody, raw, describe("/completions")).choices[0]!.logprobs;
+        if (lp === null || lp === undefined || lp.token_logprobs.length !== lp.text_offset.length) {
+          throw new Error(`Cannot score through ${describe("/completions")}: the response must carry logprobs.token_logprobs and text_offset for the echoed prompt, got ${lp === null || lp === undefined ? "none" : "mismatched arrays"}`);
+        }
+        let logprob = 0;
+        let tokens = 0;
+        lp.text_offset.forEach((offset, i) => {
+          if (offset < prefix.length || offset >= text.length) return;
+          const value = lp.token_logprobs[i];
+          if (value === null || value === undefined) throw new Error(`Cannot score through ${describe("/completions")}: token ${i} of the completion has no log-prob`);
+          logprob += value;
+          tokens += 1;
+        });
+        return { logprob, tokens };
+      }),
+    );
+  }
+
+  return {
+    name: options.model,
+    generate: (requests) => Promise.all(requests.map(generateOne)),
+    score: (items) => (scoring === "chat" ? scoreChat(items) : scoreCompletions(items)),
+  };
+}
+
+function parseBody<S extends z.ZodType>(schema: S, raw: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TypeError(`Cannot read the response of ${where}: ${issue === undefined ? "invalid body" : `${issue.path.join(".")}: ${issue.message}`}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,45 @@
+// Stage 4: run the filters over responses.jsonl and append the pairs they keep to filtered.jsonl.
+import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { applyFilters, defaultFilters, summarizeVerdicts, type FilterSummary, type FilterVerdict, type PairFilter } from "./filters.ts";
+import { PreferencePair } from "./preference-pair.ts";
+import { runBatched, stageProgress } from "./_stage.ts";
+import type { StageCommon, StageReport } from "./stage-records.ts";
+
+/** Options of {@link filterPairs}. */
+export interface FilterPairsOptions extends StageCommon {
+  /** The `responses.jsonl` of stage 3. */
+  input: string;
+  /** The `filtered.jsonl` to append kept pairs to. */
+  output: string;
+  /** Filters in the order they run; default {@link defaultFilters}`()`. */
+  filters?: readonly PairFilter[];
+}
+
+/**
+ * Stage 4: apply the filters to every pair; append the kept ones not yet in `output`. Filters are pure and cheap,
+ * so the summary covers the whole input on every run (a resumed run reports the same counts).
+ * @returns the stage report plus the {@link FilterSummary} (pairs in, kept, dropped per filter)
+ */
+export async function filterPairs(options: FilterPairsOptions): Promise<StageReport & { summary: FilterSummary }> {
+  const filters = options.filters ?? defaultFilters();
+  const done = await readKeys(options.output, PreferencePair, (p) => p.id);
+  const out = openJsonlAppender(options.output);
+  const progress = stageProgress("filter", options);
+  const verdicts: FilterVerdict[] = [];
+  async function* kept(): AsyncGenerator<PreferencePair> {
+    for await (const pair of readJsonl(options.input, PreferencePair)) {
+      const verdict = applyFilters(pair, filters);
+      verdicts.push(verdict);
+      if (verdict.kept) yield pair;
+    }
+  }
+  try {
+    const { written, skipped } = await runBatched({ items: kept(), keyOf: (p) => p.id, done, batchSize: 256, out, progress, handle: async (pairs) => pairs });
+    progress?.done();
+    const summary = summarizeVerdicts(verdicts, filters);
+    options.log?.(`filter: ${summary.kept} of ${summary.total} pair(s) kept (${written} written now, ${skipped} already there); dropped ${JSON.stringify(summary.dropped)}`);
+    return { stage: "filter", written, skipped, dropped: summary.dropped, summary };
+  } finally {
+    out.close();
+  }
+}
