@@ -1,13 +1,8 @@
 // The model interface every evaluation speaks: generation and (optionally) log-likelihood scoring.
+import type { Tokenizer } from "@longpo/compress";
 
-/**
- * Text to token ids and back, in the model's own vocabulary. Structurally identical to the `Tokenizer` of
- * `@longpo/compress`, so any tokenizer made for one package works for the other.
- */
-export interface Tokenizer {
-  encode(text: string): number[];
-  decode(ids: number[]): string;
-}
+/** Text to token ids and back, in the model's own vocabulary: the `Tokenizer` of `@longpo/compress`. */
+export type { Tokenizer };
 
 /** One chat turn, as OpenAI-compatible servers and chat templates read it. */
 export interface ChatMessage {
