@@ -31,7 +31,35 @@ export { ChatMessage, Sampling } from "./model-interfaces.ts";
 export type { FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
 export { ChunkSpan, PairTurn, PreferencePair, Provenance, longDialogue, pairId, shortDialogue } from "./preference-pair.ts";
 export { PreferenceDataError } from "./preference-data-error.ts";
-export { openJsonlAppender, readJsonl, readKeys, repairJsonl } from "./jsonl.ts";
+export { countLines, openJsonlAppender, readJsonl, readKeys, repairJsonl } from "./jsonl.ts";
 export type { JsonlAppender, ReadJsonlOptions } from "./jsonl.ts";
 export { exportTrl, toTrlRow } from "./export-trl.ts";
 export type { TrlConversationalRow, TrlExportOptions, TrlExportSummary, TrlStandardRow } from "./export-trl.ts";
+
+export { FRAMING_PHRASES, frameQuestion, parseNumberedQuestions } from "./parse-questions.ts";
+export { QUESTION_INSTRUCTION, answerMessages, questionMessages } from "./prompts.ts";
+export type { PromptOptions } from "./prompts.ts";
+export {
+  REFUSAL_PATTERNS, applyFilters, defaultFilters, degenerateFilter, emptyFilter, identicalFilter, overLengthFilter,
+  realWordCount, refusalFilter, repeatRatio, summarizeVerdicts, words,
+} from "./filters.ts";
+export type { DefaultFilterOptions, DegenerateOptions, FilterSummary, FilterVerdict, OverLengthOptions, PairFilter, RefusalOptions } from "./filters.ts";
+export { createProgress, formatDuration } from "./progress.ts";
+export type { Progress, ProgressOptions, ProgressSink } from "./progress.ts";
+export { DocumentChunks, QuestionRecord, SourceDocument, chunkKey } from "./stage-records.ts";
+export type { StageCommon, StageReport } from "./stage-records.ts";
+export { chunkDocuments, readDocuments } from "./chunk-documents.ts";
+export type { ChunkDocumentsOptions, DocumentSource } from "./chunk-documents.ts";
+export { QUESTION_SAMPLING, generateQuestions } from "./generate-questions.ts";
+export type { GenerateQuestionsOptions } from "./generate-questions.ts";
+export { RESPONSE_SAMPLING, generateResponses } from "./generate-responses.ts";
+export type { GenerateResponsesOptions } from "./generate-responses.ts";
+export { filterPairs } from "./filter-pairs.ts";
+export type { FilterPairsOptions } from "./filter-pairs.ts";
+export { scoreBatch, scorePairs } from "./score-pairs.ts";
+export type { ScorePairsOptions } from "./score-pairs.ts";
+export { pipelineFiles, runPipeline } from "./run-pipeline.ts";
+export type { PipelineOptions } from "./run-pipeline.ts";
+export { createOpenAIModel } from "./create-openai-model.ts";
+export type { OpenAIModelOptions } from "./create-openai-model.ts";
+export { PREFGEN_VERSION } from "./version.ts";
