@@ -12,3 +12,8 @@ export const stderr: { write(text: string): void; readonly isTTY: boolean; reado
     return process.stderr.columns ?? 80;
   },
 };
+
+/** The command-line arguments after the script (used by the test driver that runs the pipeline as a child). */
+export function commandLineArgs(): string[] {
+  return process.argv.slice(2);
+}
