@@ -18,3 +18,11 @@ export {
 } from "./model/safetensors.ts";
 export type { SafetensorsContents, SafetensorsReadDtype, SafetensorsWriteDtype } from "./model/safetensors.ts";
 export { ChatTokenizer, loadTokenizer } from "./model/tokenizer.ts";
+export {
+  adjacentPairsToHalves,
+  convertLlama2c,
+  llama2cTokenizerFiles,
+  readLlama2cModel,
+  readLlama2cTokenizer,
+} from "./model/llama2c.ts";
+export type { ConvertLlama2cOptions, Llama2cTokenizer } from "./model/llama2c.ts";

@@ -127,6 +127,8 @@ export interface SaveCheckpointOptions {
   tokenizerFrom?: string;
   /** Split the weights into shards of at most this many bytes (plus an index); default: one file. */
   maxShardBytes?: number;
+  /** More files to write into the folder, by plain file name (e.g. a generated tokenizer.json). */
+  extraFiles?: Record<string, string | Uint8Array>;
 }
 
 /**
@@ -168,6 +170,12 @@ export async function saveCheckpoint(
       for (const file of TOKENIZER_FILES) {
         if (await isFile(join(from, file))) await copyFile(join(from, file), join(staging, file));
       }
+    }
+    for (const [name, contents] of Object.entries(options.extraFiles ?? {})) {
+      if (!/^[\w.-]+$/.test(name) || name === "." || name === "..") {
+        throw new RangeError(`Cannot save checkpoint: extra file names must be plain file names, got ${name}`);
+      }
+      await writeFile(join(staging, name), contents);
     }
     await replaceFolder(staging, target);
   } catch (error) {

@@ -252,19 +252,15 @@ describe("ropeFrequencies", () => {
   });
 
   it("ramps between interpolation and extrapolation and scales attention for yarn", () => {
-    const config: ModelConfig = {
-      ...tiny,
-      headDim: 8,
-      maxPositionEmbeddings: 8192,
-      ropeScaling: {
-        type: "yarn",
-        factor: 4,
-        originalMaxPositionEmbeddings: 2048,
-        betaFast: 32,
-        betaSlow: 1,
-        attentionFactor: null,
-      },
-    };
+    const yarn = {
+      type: "yarn",
+      factor: 4,
+      originalMaxPositionEmbeddings: 2048,
+      betaFast: 32,
+      betaSlow: 1,
+      attentionFactor: null,
+    } as const;
+    const config: ModelConfig = { ...tiny, headDim: 8, maxPositionEmbeddings: 8192, ropeScaling: yarn };
     // correction dim(r) = d·ln(2048/(2π·r)) / (2·ln θ) with d = 8, 2·ln 10000 = 18.42068
     //   r = 32: 8·ln(10.18592)/18.42068 = 8·2.321006/18.42068 = 1.00800 → floor → low = 1
     //   r = 1:  8·ln(325.9493)/18.42068 = 8·5.786741/18.42068 = 2.51315 → ceil → high = 3
@@ -277,7 +273,7 @@ describe("ropeFrequencies", () => {
     expect(invFreq[2]).toBeCloseTo(0.00625, 9);
     expect(invFreq[3]).toBeCloseTo(0.00025, 10);
     expect(attentionScaling).toBeCloseTo(1.1386294, 6);
-    const explicit = ropeFrequencies({ ...config, ropeScaling: { ...config.ropeScaling!, attentionFactor: 1.5 } });
+    const explicit = ropeFrequencies({ ...config, ropeScaling: { ...yarn, attentionFactor: 1.5 } });
     expect(explicit.attentionScaling).toBe(1.5);
   });
 

@@ -90,6 +90,7 @@ export class ChatTokenizer {
 
   /** Token ids → text; `skipSpecialTokens: true` drops BOS, EOS, padding and the like. */
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    if (ids.length === 0) return ""; // transformers.js rejects an empty list
     return this.#inner.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
