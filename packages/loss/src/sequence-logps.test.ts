@@ -51,7 +51,7 @@ describe("sequenceLogps", () => {
     const shape: [number, number, number] = [3, 7, 11];
     const { logits, labels, mask } = randomCase(1, shape);
     const expected = naiveSequenceLogps(logits, labels, mask, shape);
-    const counts = [0, 1, 2].map((b) => mask.slice(b * 7, b * 7 + 7).reduce((a, m) => a + m, 0));
+    const counts = [0, 1, 2].map((b) => mask.slice(b * 7, b * 7 + 7).reduce((a: number, m) => a + m, 0));
     await onBackends(() => {
       const out = sequenceLogps(tf.tensor3d(logits, shape), tf.tensor2d(labels, [3, 7], "int32"), tf.tensor2d(mask, [3, 7]));
       const result = { sum: read(out.sum), count: read(out.count) };
