@@ -62,4 +62,8 @@ export { pipelineFiles, runPipeline } from "./run-pipeline.ts";
 export type { PipelineOptions } from "./run-pipeline.ts";
 export { createOpenAIModel } from "./create-openai-model.ts";
 export type { OpenAIModelOptions } from "./create-openai-model.ts";
+export { createTransformersModel } from "./create-transformers-model.ts";
+export type {
+  TransformersCausalLMLike, TransformersModel, TransformersModelOptions, TransformersModuleLike, TransformersTokenizerLike,
+} from "./create-transformers-model.ts";
 export { PREFGEN_VERSION } from "./version.ts";
