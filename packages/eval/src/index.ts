@@ -71,3 +71,5 @@ export { RulerRecord, rulerTask } from "./ruler-task.ts";
 export type { RulerTaskOptions } from "./ruler-task.ts";
 export { ArcRecord, arcTask, HellaSwagRecord, hellaswagPreprocess, hellaswagTask, MmluRecord, mmluTask } from "./multiple-choice-task.ts";
 export type { MultipleChoiceOptions } from "./multiple-choice-task.ts";
+export { LogprobsUnavailableError, openAIModel } from "./openai-model.ts";
+export type { OpenAIModelOptions } from "./openai-model.ts";
