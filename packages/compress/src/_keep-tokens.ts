@@ -1,7 +1,7 @@
 // Token-boundary helpers shared by the compressors: where the first or last k tokens begin or end.
 import { checkDocument, checkPositiveInteger } from "./_checks.ts";
 import type { CompressOptions, ShortContext, Span } from "./compressor.ts";
-import type { TokenizedDocument } from "./tokenize-document.ts";
+import { tokenIndexAt, type TokenizedDocument } from "./tokenize-document.ts";
 
 /** Offset that ends the longest head of at most `k` tokens (never inside a group of tokens sharing a start). */
 export function headEnd(document: TokenizedDocument, k: number): number {
@@ -25,17 +25,7 @@ export function tailStart(document: TokenizedDocument, k: number): number {
 /** Tokens of the document inside `[start, end)`, from the token starts. */
 export function tokensIn(document: TokenizedDocument, span: Span): number {
   const { starts, text } = document;
-  const at = (offset: number): number => {
-    if (offset >= text.length) return starts.length;
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const at = (offset: number): number => (offset >= text.length ? starts.length : tokenIndexAt(starts, offset));
   return at(span.end) - at(span.start);
 }
 

@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { bm25Scores, bm25Terms } from "./bm25-scores.ts";
+import { mulberry32 } from "./mulberry32.ts";
+
+/** BM25 written the plain way, term lists and maps, as a reference for the one-pass scorer. */
+function naiveBm25(texts: string[], query: string, k1 = 1.2, b = 0.75): number[] {
+  const docs = texts.map(bm25Terms);
+  const avgdl = docs.reduce((s, d) => s + d.length, 0) / docs.length;
+  return docs.map((doc) =>
+    bm25Terms(query).reduce((score, term) => {
+      const n = docs.filter((d) => d.includes(term)).length;
+      const tf = doc.filter((t) => t === term).length;
+      if (tf === 0) return score;
+      const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5));
+      return score + (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * doc.length) / avgdl));
+    }, 0),
+  );
+}
 
 // Toy corpus, worked by hand with k1 = 1.2, b = 0.75:
 //   D1 "the cat sat on the mat" (dl 6), D2 "the dog sat" (dl 3), D3 "cats and dogs" (dl 3); N = 3, avgdl = 4.
@@ -39,6 +55,19 @@ describe("bm25Scores", () => {
     const scores = bm25Scores(["le café noir", "le thé"], "CAFÉ");
     expect(scores[0]).toBeGreaterThan(0);
     expect(scores[1]).toBe(0);
+  });
+
+  it("agrees with a plain implementation on random texts", () => {
+    const random = mulberry32(11);
+    const words = ["Cat", "cat", "CATS", "dog", "Ünï", "ünï", "café", "42", "a1b", "𝒳y", "—", "x"];
+    const pick = (k: number): string =>
+      Array.from({ length: k }, () => words[Math.floor(random() * words.length)]).join(random() < 0.5 ? " " : ", ");
+    for (let trial = 0; trial < 50; trial++) {
+      const texts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(Math.floor(random() * 12)));
+      const query = pick(1 + Math.floor(random() * 4));
+      const expected = naiveBm25(texts, query);
+      bm25Scores(texts, query).forEach((score, i) => expect(score).toBeCloseTo(expected[i]!, 10));
+    }
   });
 
   it("rejects k1 and b out of range", () => {

@@ -50,20 +50,42 @@ export function bm25Scores(texts: readonly string[], query: string, options: Bm2
   const tf = new Float64Array(n * q); // (N, Q) counts of each distinct query term
   const lengths = new Float64Array(n); // (N) term counts
   const holders = new Float64Array(q); // (Q) texts holding each term
-  // Only a word as long as some query term can be one; the rest are counted without being sliced out.
-  const queryLengths = new Set(Array.from(slot.keys(), (t) => t.length));
+  const table = new TermTable([...slot.keys()]);
   let total = 0;
   for (let d = 0; d < n; d++) {
-    const text = texts[d]!.toLowerCase();
+    const text = texts[d]!;
     let length = 0;
-    forEachWord(text, (start, end) => {
+    let hash = 0;
+    let start = -1;
+    // One pass over the characters: hash each word's lower-cased code units as it goes, and only slice out
+    // the words whose hash is a query term's (to confirm them), so no other word is allocated.
+    for (let i = 0; i <= text.length; i++) {
+      let code = i < text.length ? text.charCodeAt(i) : 32;
+      let width = 1;
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+        const pair = text.codePointAt(i)!;
+        width = 2;
+        code = LETTER_OR_DIGIT.test(String.fromCodePoint(pair)) ? pair : -1;
+      } else code = lowerWordCode(code);
+      if (code >= 0) {
+        if (start < 0) {
+          start = i;
+          hash = 0;
+        }
+        hash = (Math.imul(hash, 31) + code) | 0;
+        i += width - 1;
+        continue;
+      }
+      if (start < 0) continue;
       length += 1;
-      if (!queryLengths.has(end - start)) return;
-      const s = slot.get(text.slice(start, end));
-      if (s === undefined) return;
-      if (tf[d * q + s] === 0) holders[s]! += 1;
-      tf[d * q + s]! += 1;
-    });
+      const s = table.find(hash, text, start, i);
+      if (s >= 0) {
+        if (tf[d * q + s] === 0) holders[s]! += 1;
+        tf[d * q + s]! += 1;
+      }
+      start = -1;
+      i += width - 1;
+    }
     lengths[d] = length;
     total += length;
   }
@@ -84,35 +106,58 @@ export function bm25Scores(texts: readonly string[], query: string, options: Bm2
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-// Whether each BMP character is a letter or digit, filled in as met: 0 not yet known, 1 yes, 2 no.
-const BMP_WORD = new Uint8Array(65536);
+// For each BMP code unit: its lower-case code when it is a letter or digit, -1 when it is not, -2 not yet known.
+const WORD_CODE = new Int32Array(65536).fill(-2);
 
-/** Call `visit(start, end)` for each run of letters and digits (as {@link bm25Terms} finds them), without regex over the whole text. */
-function forEachWord(text: string, visit: (start: number, end: number) => void): void {
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    let word: boolean;
-    if (c < 128) word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      // A surrogate pair: test the whole code point, and step over its second half.
-      word = LETTER_OR_DIGIT.test(text.slice(i, i + 2));
-      if (word) {
-        if (start < 0) start = i;
-        i++;
-        continue;
-      }
-    } else {
-      let known = BMP_WORD[c]!;
-      if (known === 0) BMP_WORD[c] = known = LETTER_OR_DIGIT.test(text[i]!) ? 1 : 2;
-      word = known === 1;
-    }
-    if (word) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      visit(start, i);
-      start = -1;
+/** The lower-cased code of a letter or digit code unit, or -1 for anything else. */
+function lowerWordCode(code: number): number {
+  let known = WORD_CODE[code]!;
+  if (known === -2) {
+    const char = String.fromCharCode(code);
+    const lower = char.toLowerCase();
+    known = LETTER_OR_DIGIT.test(char) ? (lower.length === 1 ? lower.charCodeAt(0) : code) : -1;
+    WORD_CODE[code] = known;
+  }
+  return known;
+}
+
+/** The hash {@link bm25Scores} computes for a lower-cased term, code point by code point. */
+function termHash(term: string): number {
+  let hash = 0;
+  for (const char of term) hash = (Math.imul(hash, 31) + char.codePointAt(0)!) | 0;
+  return hash;
+}
+
+/** A small open-addressing table from term hashes to query-term slots, confirmed against the text. */
+class TermTable {
+  readonly #terms: string[];
+  readonly #hashes: Int32Array;
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+
+  constructor(terms: string[]) {
+    this.#terms = terms;
+    let size = 16;
+    while (size < terms.length * 4) size *= 2;
+    this.#mask = size - 1;
+    this.#hashes = new Int32Array(size);
+    this.#slots = new Int32Array(size).fill(-1);
+    for (const [slot, term] of terms.entries()) {
+      const hash = termHash(term);
+      let at = hash & this.#mask;
+      while (this.#slots[at]! >= 0) at = (at + 1) & this.#mask;
+      this.#hashes[at] = hash;
+      this.#slots[at] = slot;
     }
   }
-  if (start >= 0) visit(start, text.length);
+
+  /** The slot of the query term equal to `text.slice(start, end)` lower-cased, or -1. */
+  find(hash: number, text: string, start: number, end: number): number {
+    for (let at = hash & this.#mask; this.#slots[at]! >= 0; at = (at + 1) & this.#mask) {
+      if (this.#hashes[at] !== hash) continue;
+      const slot = this.#slots[at]!;
+      if (text.slice(start, end).toLowerCase() === this.#terms[slot]) return slot;
+    }
+    return -1;
+  }
 }
