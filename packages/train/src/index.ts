@@ -26,3 +26,11 @@ export {
   readLlama2cTokenizer,
 } from "./model/llama2c.ts";
 export type { ConvertLlama2cOptions, Llama2cTokenizer } from "./model/llama2c.ts";
+export { BackendUnavailableError, selectBackend } from "./model/backend.ts";
+export type { BackendChoice, BackendPreference } from "./model/backend.ts";
+export { registerWasmKernels } from "./model/wasm-kernels.ts";
+export { LlamaModel } from "./model/llama.ts";
+export type { ForwardOptions } from "./model/llama.ts";
+export { KvCache } from "./model/kv-cache.ts";
+export { generate } from "./model/generate.ts";
+export type { FinishReason, GenerateOptions, GenerationResult } from "./model/generate.ts";

@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "./backend.ts";
+import { generate } from "./generate.ts";
+import { LlamaModel } from "./llama.ts";
+import { tinyConfig } from "./_test-configs.ts";
+
+describe.each(["cpu", "wasm"] as const)("generate on %s", (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it("decodes greedily the same with and without the KV cache", async () => {
+    const model = LlamaModel.random(tinyConfig(), 11, 0.3);
+    const opts = { maxNewTokens: 12, temperature: 0, eosTokenIds: [] };
+    const cached = await generate(model, [[1, 5, 9]], opts);
+    const rerun = await generate(model, [[1, 5, 9]], { ...opts, useCache: false });
+    expect(cached[0]!.tokenIds).toHaveLength(12);
+    expect(cached).toEqual(rerun);
+    expect(cached[0]!.finishReason).toBe("length");
+    model.dispose();
+  });
+
+  it("decodes each row of a left-padded batch as it would alone", async () => {
+    const model = LlamaModel.random(tinyConfig(), 12, 0.3);
+    const prompts = [[1, 5], [1, 7, 8, 9, 10, 3], [4]];
+    const opts = { maxNewTokens: 8, temperature: 0, eosTokenIds: [] };
+    const batched = await generate(model, prompts, opts);
+    for (const [i, p] of prompts.entries()) expect(batched[i]).toEqual((await generate(model, [p], opts))[0]);
+    model.dispose();
+  });
+
+  it("samples reproducibly for a seed, and differently for another seed", async () => {
+    const model = LlamaModel.random(tinyConfig(), 13, 0.5);
+    const opts = { maxNewTokens: 16, temperature: 1.2, topK: 20, topP: 0.95, eosTokenIds: [] };
+    const a = await generate(model, [[1, 2], [3]], { ...opts, seed: 5 });
+    const b = await generate(model, [[1, 2], [3]], { ...opts, seed: 5 });
+    const c = await generate(model, [[1, 2], [3]], { ...opts, seed: 6 });
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    model.dispose();
+  });
+
+  it("with top-k 1 samples the greedy tokens at any temperature", async () => {
+    const model = LlamaModel.random(tinyConfig(), 14, 0.5);
+    const greedy = await generate(model, [[1, 2]], { maxNewTokens: 10, temperature: 0, eosTokenIds: [] });
+    const topOne = await generate(model, [[1, 2]], { maxNewTokens: 10, temperature: 3, topK: 1, eosTokenIds: [], seed: 9 });
+    expect(topOne).toEqual(greedy);
+    model.dispose();
+  });
+
+  it("stops on EOS and on a stop sequence, leaving them out, and streams only final tokens", async () => {
+    const model = LlamaModel.random(tinyConfig(), 15, 0.3);
+    const free = (await generate(model, [[1, 5]], { maxNewTokens: 10, temperature: 0, eosTokenIds: [] }))[0]!.tokenIds;
+    const eos = await generate(model, [[1, 5]], { maxNewTokens: 10, temperature: 0, eosTokenIds: [free[3]!] });
+    expect(eos[0]!.finishReason).toBe("eos");
+    expect(eos[0]!.tokenIds).toEqual(free.slice(0, free.indexOf(free[3]!)));
+    const streamed: number[] = [];
+    const stop = await generate(model, [[1, 5]], {
+      maxNewTokens: 10,
+      temperature: 0,
+      eosTokenIds: [],
+      stopSequences: [[free[4]!, free[5]!]],
+      onToken: (row, token) => streamed.push(row * 1000 + token),
+    });
+    const at = free.findIndex((t, i) => t === free[4] && free[i + 1] === free[5]);
+    expect(stop[0]).toEqual({ tokenIds: free.slice(0, at), finishReason: "stop" });
+    expect(streamed).toEqual(free.slice(0, at));
+    model.dispose();
+  });
+
+  it("leaves no tensors behind", async () => {
+    const model = LlamaModel.random(tinyConfig(), 16);
+    const before = tf.memory().numTensors;
+    await generate(model, [[1, 2, 3], [4]], { maxNewTokens: 5, temperature: 0.8, seed: 1 });
+    await generate(model, [[1, 2, 3]], { maxNewTokens: 3, temperature: 0, useCache: false });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it("rejects an empty prompt", async () => {
+    const model = LlamaModel.random(tinyConfig(), 17);
+    await expect(generate(model, [[]], { maxNewTokens: 2 })).rejects.toThrow(RangeError);
+    model.dispose();
+  });
+});

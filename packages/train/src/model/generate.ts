@@ -1,0 +1,189 @@
+// generate: batched sampling from a LlamaModel with a KV cache (greedy, temperature, top-k, top-p, stops).
+
+import * as tf from "@tensorflow/tfjs-core";
+import { KvCache } from "./kv-cache.ts";
+import type { LlamaModel } from "./llama.ts";
+import { Xoshiro128 } from "./random.ts";
+
+/** Options of `generate`. */
+export interface GenerateOptions {
+  /** New tokens per sequence at most. */
+  maxNewTokens: number;
+  /** 0 = greedy (argmax); otherwise logits are divided by it before sampling. Default 1. */
+  temperature?: number;
+  /** Keep only the k most likely tokens; 0 = off. Default 0. */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p; 1 = off. Default 1. */
+  topP?: number;
+  /** Seeds the sampler: equal seeds give equal samples. Default 0. */
+  seed?: number;
+  /** Tokens that end a sequence. Default: the config's `eosTokenIds`. */
+  eosTokenIds?: number[];
+  /** Token-id sequences that end a sequence (string stops are the tokenizer adapter's job). */
+  stopSequences?: number[][];
+  /** Called with each token as it becomes final (stop-sequence candidates are held back until ruled out). */
+  onToken?: (row: number, tokenId: number) => void;
+  /** Reuse past keys/values (each new token O(T)); false reruns the whole sequence per token. Default true. */
+  useCache?: boolean;
+}
+
+/** Why a sequence stopped. */
+export type FinishReason = "eos" | "length" | "stop";
+
+/** One sequence's new tokens (without the EOS token or the stop sequence that ended it) and why it ended. */
+export interface GenerationResult {
+  tokenIds: number[];
+  finishReason: FinishReason;
+}
+
+/**
+ * Continues each prompt. Prompts are left-padded into one batch; each row's RoPE positions count from its own
+ * first token, so a padded row decodes exactly as it would alone.
+ *
+ * @param promptIds one token-id array per sequence, each non-empty (start with BOS where the model expects it)
+ * @returns per prompt, the new token ids and the finish reason
+ * @throws {RangeError} for an empty prompt, a non-positive maxNewTokens, or sampling options out of range
+ * @example
+ * const [out] = await generate(model, [[1]], { maxNewTokens: 20, temperature: 0 });
+ */
+export async function generate(
+  model: LlamaModel,
+  promptIds: number[][],
+  options: GenerateOptions,
+): Promise<GenerationResult[]> {
+  const { maxNewTokens } = options;
+  const temperature = options.temperature ?? 1;
+  const topK = options.topK ?? 0;
+  const topP = options.topP ?? 1;
+  const eos = new Set(options.eosTokenIds ?? model.config.eosTokenIds);
+  const stops = (options.stopSequences ?? []).filter((s) => s.length > 0);
+  const useCache = options.useCache ?? true;
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
+    throw new RangeError(`Cannot generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  }
+  if (!(temperature >= 0)) throw new RangeError(`Cannot generate: temperature must be >= 0, got ${temperature}`);
+  if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`Cannot generate: topK must be an integer >= 0, got ${topK}`);
+  if (!(topP > 0 && topP <= 1)) throw new RangeError(`Cannot generate: topP must lie in (0, 1], got ${topP}`);
+  promptIds.forEach((p, i) => {
+    if (p.length === 0) throw new RangeError(`Cannot generate: every prompt must hold a token, got an empty prompt at ${i}`);
+  });
+  const batch = promptIds.length;
+  if (batch === 0) return [];
+  const rng = new Xoshiro128(options.seed ?? 0);
+  const pad = model.config.padTokenId ?? 0;
+  const longest = Math.max(...promptIds.map((p) => p.length));
+  // Left-padded rows: the sequence so far (only the full-rerun path needs all of it).
+  const rows = promptIds.map((p) => [...Array.from({ length: longest - p.length }, () => pad), ...p]);
+  const masks = promptIds.map((p) => [...Array.from({ length: longest - p.length }, () => 0), ...p.map(() => 1)]);
+  const out = promptIds.map(() => [] as number[]);
+  const emitted = promptIds.map(() => 0);
+  const finish: (FinishReason | null)[] = promptIds.map(() => null);
+  const holdBack = stops.reduce((m, s) => Math.max(m, s.length - 1), 0);
+  const emit = (b: number, upTo: number) => {
+    for (; emitted[b]! < upTo; emitted[b]!++) options.onToken?.(b, out[b]![emitted[b]!]!);
+  };
+  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+  try {
+    let input = rows;
+    let inputMask = masks;
+    for (let step = 0; step < maxNewTokens && finish.some((f) => f === null); step++) {
+      const last = await lastLogits(model, input, inputMask, cache); // (B·V)
+      const next: number[] = [];
+      for (let b = 0; b < batch; b++) {
+        if (finish[b] !== null) {
+          next.push(pad);
+          continue;
+        }
+        const logits = last.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize);
+        const token = temperature === 0 ? argmax(logits) : sample(logits, temperature, topK, topP, rng);
+        next.push(token);
+        if (eos.has(token)) {
+          finish[b] = "eos";
+          continue;
+        }
+        out[b]!.push(token);
+        const stop = stops.find((s) => endsWith(out[b]!, s));
+        if (stop !== undefined) {
+          out[b]!.splice(out[b]!.length - stop.length);
+          finish[b] = "stop";
+        }
+        if (finish[b] === null) emit(b, out[b]!.length - holdBack);
+      }
+      // Rows that are done keep feeding a masked placeholder; their outputs are ignored.
+      const nextMask = finish.map((f) => (f === null ? 1 : 0));
+      if (cache !== null) {
+        input = next.map((t) => [t]);
+        inputMask = nextMask.map((m) => [m]);
+      } else {
+        rows.forEach((r, b) => r.push(next[b]!));
+        masks.forEach((m, b) => m.push(nextMask[b]!));
+      }
+    }
+  } finally {
+    cache?.dispose();
+  }
+  return out.map((tokens, b) => {
+    emit(b, tokens.length);
+    return { tokenIds: tokens, finishReason: finish[b] ?? "length" };
+  });
+}
+
+/** Logits of each row's last position, (B·V) row-major. */
+async function lastLogits(
+  model: LlamaModel,
+  ids: number[][],
+  mask: number[][],
+  cache: KvCache | null,
+): Promise<Float32Array> {
+  const logits = tf.tidy(() => {
+    const t = ids[0]!.length;
+    const input = tf.tensor2d(ids, [ids.length, t], "int32");
+    const hidden = model.forwardHidden(input, { attentionMask: mask, ...(cache === null ? {} : { cache }) }); // (B, T, H)
+    const lastHidden = tf.slice(hidden, [0, t - 1, 0], [ids.length, 1, model.config.hiddenSize]) as tf.Tensor3D;
+    return model.logits(lastHidden); // (B, 1, V)
+  });
+  try {
+    return (await logits.data()) as Float32Array;
+  } finally {
+    logits.dispose();
+  }
+}
+
+function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
+  return best;
+}
+
+/** Samples from softmax(logits / temperature) restricted by top-k and then top-p. */
+function sample(logits: Float32Array, temperature: number, topK: number, topP: number, rng: Xoshiro128): number {
+  const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
+  const keep = topK > 0 ? order.slice(0, topK) : order;
+  const max = logits[keep[0]!]!;
+  const weights = keep.map((i) => Math.exp((logits[i]! - max) / temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let cut = keep.length;
+  if (topP < 1) {
+    let cumulative = 0;
+    for (let i = 0; i < keep.length; i++) {
+      cumulative += weights[i]! / total;
+      if (cumulative >= topP) {
+        cut = i + 1;
+        break;
+      }
+    }
+  }
+  const kept = weights.slice(0, cut);
+  let u = rng.next() * kept.reduce((a, w) => a + w, 0);
+  for (let i = 0; i < cut; i++) {
+    u -= kept[i]!;
+    if (u < 0) return keep[i]!;
+  }
+  return keep[cut - 1]!;
+}
+
+function endsWith(tokens: number[], suffix: number[]): boolean {
+  if (suffix.length > tokens.length) return false;
+  const o = tokens.length - suffix.length;
+  return suffix.every((t, i) => tokens[o + i] === t);
+}
