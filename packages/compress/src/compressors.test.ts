@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Compressor, ShortContext } from "./compressor.ts";
+import { byQuery } from "./by-query.ts";
 import { keepHead } from "./keep-head.ts";
 import { keepHeadAndTail } from "./keep-head-and-tail.ts";
 import { keepTail } from "./keep-tail.ts";
@@ -117,5 +118,16 @@ describe("retrieveBm25", () => {
     expect(() => retrieve(play, { budget: 10 })).toThrow(
       new TypeError("Cannot retrieve by BM25: query must be a string, got undefined"),
     );
+  });
+});
+
+describe("byQuery", () => {
+  it("retrieves when there is a query and cuts the middle when there is none", () => {
+    const compress = byQuery(retrieveBm25(tok, { chunkTokens: 5 }), keepHeadAndTail(tok));
+    const document = "Alpha beta.\n\nGamma delta.\n\nEpsilon zeta.";
+    // Paragraphs of 5, 5 and 3 tokens: "delta" picks the second; no query keeps 2 head and 2 tail tokens.
+    expect(compress(document, { budget: 5, query: "delta" }).text).toBe("Gamma delta.\n\n");
+    expect(compress(document, { budget: 4 }).text).toBe("Alpha beta zeta.");
+    expect(compress(document, { budget: 4, query: "  " }).text).toBe("Alpha beta zeta.");
   });
 });

@@ -17,6 +17,7 @@
  */
 export { adaptTransformersTokenizer } from "./adapt-transformers-tokenizer.ts";
 export type { TransformersTokenizerLike } from "./adapt-transformers-tokenizer.ts";
+export { byQuery } from "./by-query.ts";
 export { bm25Scores, bm25Terms } from "./bm25-scores.ts";
 export type { Bm25Options } from "./bm25-scores.ts";
 export { chunkDocument, chunkTokenized } from "./chunk-document.ts";

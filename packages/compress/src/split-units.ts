@@ -2,9 +2,9 @@
 import type { ChunkUnits } from "./chunk-document.ts";
 
 // A unit starts where the text after a blank line starts.
-const BLANK_LINE = /\n[ \t]*\n\s*/g;
+const BLANK_LINE = /\n[ \t\r]*\n\s*/g;
 // A sentence ends at . ! ? … (with closing quotes or brackets) before whitespace, or at CJK full stops.
-const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+|[。！？]+["'”’」』)]*\s*|\n[ \t]*\n\s*/g;
+const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+|[。！？]+["'”’」』)]*\s*|\n[ \t\r]*\n\s*/g;
 // ATX headings and code fences, at the start of a line.
 const MARKDOWN_LINE = /^(?:#{1,6}(?:[ \t]|$)|```|~~~)/gm;
 const LATEX_SECTION = /\\(?:part|chapter|section|subsection|subsubsection)\*?\s*[[{]/g;
