@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseModelConfig } from "../model/config.ts";
+import { bootstrapM0, M0Recipe, m0HfConfig } from "./m0-recipe.ts";
+
+const tiny = {
+  dialogues: 16,
+  model: { hiddenSize: 16, layers: 1, heads: 2, kvHeads: 2, intermediateSize: 32, ropeTheta: 10_000 },
+  train: { method: "sft", learningRate: 1e-3, batchSize: 8, gradientAccumulation: 1, maxLength: 96, schedule: "constant", warmupRatio: 0 },
+  eval: { seed: 1, shortLength: 32, examplesPerCell: 1, groundingChunks: 2 },
+};
+
+describe("M0Recipe", () => {
+  it("fills every default and builds a Llama config the model core accepts", () => {
+    const recipe = M0Recipe.parse({});
+    expect(recipe.data.maxSequence).toBeGreaterThanOrEqual(recipe.data.docLength[1] + 19);
+    const config = parseModelConfig(m0HfConfig(recipe, 700));
+    expect(config.vocabSize).toBe(700);
+    expect(config.hiddenSize).toBe(128);
+    expect(config.eosTokenIds).toEqual([3]);
+  });
+
+  it("rejects unknown recipe keys", () => {
+    expect(() => M0Recipe.parse({ dialogs: 3 })).toThrow();
+  });
+});
+
+describe("bootstrapM0", () => {
+  it("trains the same weights twice for the same recipe and writes its report", async () => {
+    const a = await mkdtemp(join(tmpdir(), "m0-a-"));
+    const b = await mkdtemp(join(tmpdir(), "m0-b-"));
+    try {
+      const ra = await bootstrapM0({ outDir: a, recipe: tiny, backend: "wasm" });
+      const rb = await bootstrapM0({ outDir: b, recipe: tiny, backend: "wasm" });
+      expect(ra.steps).toBe(2); // 16 dialogues / batch 8
+      const wa = await readFile(join(ra.modelDir, "model.safetensors"));
+      const wb = await readFile(join(rb.modelDir, "model.safetensors"));
+      expect(Buffer.compare(wa, wb)).toBe(0);
+      expect(await readFile(join(a, "m0-sft.jsonl"), "utf8")).toBe(await readFile(join(b, "m0-sft.jsonl"), "utf8"));
+      const report = JSON.parse(await readFile(join(a, "m0-report.json"), "utf8")) as { measurement: { shortExamples: number } };
+      expect(report.measurement.shortExamples).toBe(4); // 4 depths × 1 example
+    } finally {
+      await rm(a, { recursive: true, force: true });
+      await rm(b, { recursive: true, force: true });
+    }
+  });
+});
