@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
-import { LlamaModel } from "./llama.ts";
+import { sequenceLogps } from "@longpo/loss";
+import { type ForwardOptions, LlamaModel } from "./llama.ts";
+import { Xoshiro128 } from "./random.ts";
 import { referenceLogits } from "./_reference-llama.ts";
 import { tinyConfig } from "./_test-configs.ts";
 
@@ -52,6 +54,94 @@ describe.each(["cpu", "wasm"] as const)("LlamaModel on %s", (backend) => {
     // the padded row's real tokens see the same as the unpadded prompt [5, 9, 3] alone
     const alone = tf.tidy(() => model.forward(tf.tensor2d([[5, 9, 3]], [1, 3], "int32")).dataSync());
     expect(maxAbsDiff(real(logits).slice(0, 3 * V), alone)).toBeLessThan(1e-4);
+    model.dispose();
+  });
+});
+
+/** Mean next-token cross-entropy over real tokens, through @longpo/loss's sequenceLogps. */
+function lmLoss(model: LlamaModel, ids: number[][], mask: number[][], options: ForwardOptions = {}): tf.Scalar {
+  return tf.tidy(() => {
+    const b = ids.length;
+    const t = ids[0]!.length;
+    const logits = model.forward(tf.tensor2d(ids, [b, t], "int32"), { attentionMask: mask, ...options }); // (B, T, V)
+    const labels = tf.tensor2d(ids.map((r) => [...r.slice(1), 0]), [b, t], "int32"); // labels[b, t] = ids[b, t+1]
+    const lossMask = tf.tensor2d(mask.map((r) => r.map((m, i) => (i + 1 < t && m === 1 && r[i + 1] === 1 ? 1 : 0))), [b, t]);
+    const { sum, count } = sequenceLogps(logits, labels, lossMask);
+    return tf.neg(tf.div(tf.sum(sum), tf.sum(count))) as tf.Scalar;
+  });
+}
+
+const batchIds = [[0, 0, 1, 5, 9, 3, 7], [1, 4, 8, 30, 36, 12, 6]];
+const batchMask = [[0, 0, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]];
+
+describe.each(["cpu", "wasm"] as const)("LlamaModel gradients on %s", (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it("agree with central finite differences for every kind of parameter", () => {
+    const config = tinyConfig({ attentionBias: true, numLayers: 1 });
+    const model = LlamaModel.random(config, 21, 0.3);
+    const vars = model.trainableVariables;
+    const { grads } = tf.variableGrads(() => lmLoss(model, batchIds, batchMask), vars);
+    const rng = new Xoshiro128(3);
+    const eps = 1e-2;
+    let worst = 0;
+    for (const v of vars) {
+      const g = grads[v.name]!.dataSync();
+      for (let n = 0; n < 2; n++) {
+        const i = Math.floor(rng.next() * v.size);
+        const base = v.dataSync().slice();
+        const at = (delta: number) => {
+          const moved = base.slice();
+          moved[i]! += delta;
+          v.assign(tf.tensor(moved, v.shape));
+          return tf.tidy(() => lmLoss(model, batchIds, batchMask).dataSync()[0]!);
+        };
+        // (L(w + ε) − L(w − ε)) / 2ε, error O(ε²) plus float32 rounding of L (~1e-7 / ε)
+        const fd = (at(eps) - at(-eps)) / (2 * eps);
+        v.assign(tf.tensor(base, v.shape));
+        worst = Math.max(worst, Math.abs(fd - g[i]!) / (1e-3 + Math.abs(g[i]!)));
+      }
+    }
+    tf.dispose(Object.values(grads));
+    expect(worst).toBeLessThan(0.05);
+    model.dispose();
+  });
+
+  it("are the same with layer checkpointing and small attention blocks", () => {
+    const config = tinyConfig({ architecture: "mistral", slidingWindow: 4 });
+    const model = LlamaModel.random(config, 22, 0.3);
+    const vars = model.trainableVariables;
+    const plain = tf.variableGrads(() => lmLoss(model, batchIds, batchMask), vars);
+    const ckpt = tf.variableGrads(
+      () => lmLoss(model, batchIds, batchMask, { checkpointLayers: true, queryBlockSize: 2 }),
+      vars,
+    );
+    expect(Math.abs(plain.value.dataSync()[0]! - ckpt.value.dataSync()[0]!)).toBeLessThan(1e-6);
+    for (const v of vars) {
+      const a = plain.grads[v.name]!.dataSync();
+      const b = ckpt.grads[v.name]!.dataSync();
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    }
+    tf.dispose([plain.value, ckpt.value, ...Object.values(plain.grads), ...Object.values(ckpt.grads)]);
+    model.dispose();
+  });
+
+  it("lower the loss on a fixed batch within a few Adam steps, leaking no tensors", () => {
+    const model = LlamaModel.random(tinyConfig(), 23);
+    const optimizer = tf.train.adam(1e-2);
+    const losses: number[] = [];
+    let afterFirst = 0;
+    for (let step = 0; step < 6; step++) {
+      const loss = optimizer.minimize(() => lmLoss(model, batchIds, batchMask, { checkpointLayers: step % 2 === 1 }), true)!;
+      losses.push(loss.dataSync()[0]!);
+      loss.dispose();
+      if (step === 0) afterFirst = tf.memory().numTensors; // Adam creates its moment slots on the first step
+    }
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    expect(losses[5]!).toBeLessThan(losses[0]! - 0.5);
+    optimizer.dispose();
     model.dispose();
   });
 });
