@@ -73,3 +73,6 @@ export { ArcRecord, arcTask, HellaSwagRecord, hellaswagPreprocess, hellaswagTask
 export type { MultipleChoiceOptions } from "./multiple-choice-task.ts";
 export { LogprobsUnavailableError, openAIModel } from "./openai-model.ts";
 export type { OpenAIModelOptions } from "./openai-model.ts";
+export { escapeXml, formatLength, niahHeatmapSvg, scoreColor, scoreVsLengthSvg, svgToPng, trainingCurvesSvg } from "./charts.ts";
+export type { ChartOptions, HeatmapCell, LengthSeries, MetricsRow } from "./charts.ts";
+export { heatmapCells, markdownReport, primaryMetric, readMetricsJsonl, scoreByLength, writeChart, writeReport } from "./report.ts";
