@@ -3,6 +3,11 @@ import type { JsonlAppender } from "./jsonl.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import type { StageCommon } from "./stage-records.ts";
 
+/** A line of JSON text to append as it is (a value passed through a stage unchanged). */
+export class RawLine {
+  constructor(readonly text: string) {}
+}
+
 /** Run `handle` on batches of items whose key is not in `done`; append what it returns; fsync after each batch. */
 export async function runBatched<I>(args: {
   items: AsyncIterable<I> | Iterable<I>;
@@ -21,7 +26,10 @@ export async function runBatched<I>(args: {
     const current = batch;
     batch = [];
     const lines = await args.handle(current);
-    for (const line of lines) args.out.append(line);
+    for (const line of lines) {
+      if (line instanceof RawLine) args.out.appendText(line.text);
+      else args.out.append(line);
+    }
     args.out.flush();
     written += lines.length;
     args.progress?.tick(current.length);

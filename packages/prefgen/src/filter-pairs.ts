@@ -1,8 +1,8 @@
 // Stage 4: run the filters over responses.jsonl and append the pairs they keep to filtered.jsonl.
-import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { openJsonlAppender, readJsonlEntries, readKeys } from "./jsonl.ts";
 import { applyFilters, defaultFilters, summarizeVerdicts, type FilterSummary, type FilterVerdict, type PairFilter } from "./filters.ts";
 import { PreferencePair } from "./preference-pair.ts";
-import { runBatched, stageProgress } from "./_stage.ts";
+import { RawLine, runBatched, stageProgress } from "./_stage.ts";
 import type { StageCommon, StageReport } from "./stage-records.ts";
 
 /** Options of {@link filterPairs}. */
@@ -26,15 +26,24 @@ export async function filterPairs(options: FilterPairsOptions): Promise<StageRep
   const out = openJsonlAppender(options.output);
   const progress = stageProgress("filter", options);
   const verdicts: FilterVerdict[] = [];
-  async function* kept(): AsyncGenerator<PreferencePair> {
-    for await (const pair of readJsonl(options.input, PreferencePair)) {
-      const verdict = applyFilters(pair, filters);
+  async function* kept(): AsyncGenerator<{ value: PreferencePair; text: string }> {
+    for await (const entry of readJsonlEntries(options.input, PreferencePair)) {
+      const verdict = applyFilters(entry.value, filters);
       verdicts.push(verdict);
-      if (verdict.kept) yield pair;
+      if (verdict.kept) yield entry;
     }
   }
   try {
-    const { written, skipped } = await runBatched({ items: kept(), keyOf: (p) => p.id, done, batchSize: 256, out, progress, handle: async (pairs) => pairs });
+    const { written, skipped } = await runBatched({
+      items: kept(),
+      keyOf: (e) => e.value.id,
+      done,
+      batchSize: 256,
+      out,
+      progress,
+      // The line passes through unchanged: append its text rather than serialising it again.
+      handle: async (entries) => entries.map((e) => new RawLine(e.text)),
+    });
     progress?.done();
     const summary = summarizeVerdicts(verdicts, filters);
     options.log?.(`filter: ${summary.kept} of ${summary.total} pair(s) kept (${written} written now, ${skipped} already there); dropped ${JSON.stringify(summary.dropped)}`);

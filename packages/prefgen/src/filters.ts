@@ -35,7 +35,10 @@ export function realWordCount(text: string): number {
  * @returns a number in [0, 1); 0 when the text has fewer than `n` words
  */
 export function repeatRatio(text: string, n = 3): number {
-  const w = words(text);
+  return ngramRepeatRatio(words(text), n);
+}
+
+function ngramRepeatRatio(w: readonly string[], n: number): number {
   const total = w.length - n + 1;
   if (total <= 0) return 0;
   const seen = new Set<string>();
@@ -73,9 +76,10 @@ export function degenerateFilter(options: DegenerateOptions = {}): PairFilter {
   const minWords = options.minWords ?? 2;
   return named("degenerate", (pair) => {
     for (const r of responses(pair)) {
-      const count = realWordCount(r.text);
+      const w = words(r.text);
+      const count = w.filter((x) => /\p{L}/u.test(x)).length;
       if (count < minWords) return `turn ${r.turn} ${r.side} has ${count} real word(s), fewer than ${minWords}`;
-      const ratio = repeatRatio(r.text, n);
+      const ratio = ngramRepeatRatio(w, n);
       if (ratio > maxRatio) return `turn ${r.turn} ${r.side} repeats itself (${n}-gram repeat ratio ${ratio.toFixed(2)} > ${maxRatio})`;
     }
     return null;

@@ -46,6 +46,8 @@ interface Dialogue {
   docId: string;
   text: string;
   records: Extract<QuestionRecord, { status: "kept" }>[];
+  /** x_L of the first turn: the whole document + the first question. */
+  promptLong: ChatMessage[];
 }
 
 /**
@@ -100,7 +102,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
         const record = d.records[t]!;
         const short = answerMessages(d.text.slice(record.chunk.start, record.chunk.end), record.question, options.prompt);
         shorts.push(short);
-        const long = t === 0 ? answerMessages(d.text, record.question, options.prompt) : [...history[i]!, { role: "user" as const, content: record.question }];
+        const long = t === 0 ? [...d.promptLong] : [...history[i]!, { role: "user" as const, content: record.question }];
         history[i] = long;
         requests.push({ messages: short, sampling: { ...sampling, seed: seedFor("chosen", d.id, t) } });
         requests.push({ messages: long, sampling: { ...sampling, seed: seedFor("rejected", d.id, t) } });
@@ -139,7 +141,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
       return {
         id: d.id,
         doc_id: d.docId,
-        prompt_long: answerMessages(d.text, first.question, options.prompt),
+        prompt_long: d.promptLong,
         prompt_short: first.prompt_short,
         chosen: last.chosen,
         rejected: last.rejected,
@@ -163,7 +165,8 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
       if (doc.status !== "kept" || list === undefined) continue;
       for (let at = 0; at + turns <= list.length; at += turns) {
         const records = list.slice(at, at + turns);
-        yield { id: pairId(doc.id, records.map((r) => r.chunk), records.map((r) => r.question)), docId: doc.id, text: doc.text, records };
+        const id = pairId(doc.id, records.map((r) => r.chunk), records.map((r) => r.question));
+        yield { id, docId: doc.id, text: doc.text, records, promptLong: answerMessages(doc.text, records[0]!.question, options.prompt) };
       }
     }
   }

@@ -31,8 +31,8 @@ export { ChatMessage, Sampling } from "./model-interfaces.ts";
 export type { FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
 export { ChunkSpan, PairTurn, PreferencePair, Provenance, longDialogue, pairId, shortDialogue } from "./preference-pair.ts";
 export { PreferenceDataError } from "./preference-data-error.ts";
-export { countLines, openJsonlAppender, readJsonl, readKeys, repairJsonl } from "./jsonl.ts";
-export type { JsonlAppender, ReadJsonlOptions } from "./jsonl.ts";
+export { countLines, openJsonlAppender, readJsonl, readJsonlEntries, readKeys, repairJsonl } from "./jsonl.ts";
+export type { JsonlAppender, JsonlAppenderOptions, ReadJsonlOptions } from "./jsonl.ts";
 export { exportTrl, toTrlRow } from "./export-trl.ts";
 export type { TrlConversationalRow, TrlExportOptions, TrlExportSummary, TrlStandardRow } from "./export-trl.ts";
 
