@@ -1,4 +1,5 @@
 // Compressor: keep the chunks most relevant to the query (BM25) that fit the budget, in document order.
+import { checkPositiveInteger } from "./_checks.ts";
 import { checkCompress, contextOf } from "./_keep-tokens.ts";
 import { chunkTokenized, type ChunkUnits } from "./chunk-document.ts";
 import type { Compressor, Span } from "./compressor.ts";
@@ -22,6 +23,7 @@ export interface RetrieveBm25Options {
  * @param options chunk size, units and separator.
  * @returns a {@link Compressor} that needs `query`; it throws a TypeError for a non-string document or query
  * and a RangeError for an empty document or a budget that is not an integer ≥ 1.
+ * @throws {RangeError} when `chunkTokens` is not an integer ≥ 1.
  * @example
  * ```ts
  * const retrieve = retrieveBm25(createWordTokenizer(), { chunkTokens: 64 });
@@ -30,6 +32,7 @@ export interface RetrieveBm25Options {
  */
 export function retrieveBm25(tokenizer: Tokenizer, options: RetrieveBm25Options = {}): Compressor {
   const { chunkTokens = 512, units = "paragraph", separator = "" } = options;
+  checkPositiveInteger("make a BM25 retrieval compressor", "chunkTokens", chunkTokens);
   const separatorTokens = separator === "" ? 0 : tokenizer.encode(separator).length;
   return (document, { budget, query }) => {
     const action = "retrieve by BM25";

@@ -10,7 +10,7 @@ import { mulberry32 } from "./mulberry32.ts";
  * @param chunks the chunks to pick from, non-empty.
  * @param options `seed` (an integer) and `count` (default 1; at most all the chunks come back).
  * @returns the picked chunks, in document order.
- * @throws {RangeError} when `chunks` is empty, `count < 1` or the seed is not an integer.
+ * @throws {RangeError} when `chunks` is empty, `count < 1` or `seed` is not an integer.
  * @example
  * ```ts
  * const [chunk] = selectRandom(chunks, { seed: 42 });
@@ -21,6 +21,7 @@ export function selectRandom(chunks: readonly Chunk[], options: { seed: number; 
   checkChunks(action, chunks);
   const { seed, count = 1 } = options;
   checkPositiveInteger(action, "count", count);
+  if (!Number.isInteger(seed)) throw new RangeError(`Cannot ${action}: seed must be an integer, got ${seed}`);
   const random = mulberry32(seed);
   const order = chunks.map((_, i) => i);
   const k = Math.min(count, order.length);

@@ -48,6 +48,9 @@ describe("selectRandom", () => {
     expect(() => selectRandom(ten, { seed: 1, count: 0 })).toThrow(
       new RangeError("Cannot select chunks at random: count must be an integer ≥ 1, got 0"),
     );
+    expect(() => selectRandom(ten, {} as { seed: number })).toThrow(
+      new RangeError("Cannot select chunks at random: seed must be an integer, got undefined"),
+    );
   });
 });
 

@@ -43,8 +43,18 @@ describe("tokenizeDocument", () => {
   });
 
   it("throws when a decoded piece is not in the text", () => {
-    const lower: Tokenizer = { encode: () => [0], decode: () => "hello" };
-    expect(() => tokenizeDocument("HELLO", lower)).toThrow(/token 0 decodes to "hello"/);
+    const lower: Tokenizer = { encode: () => [0, 0, 0], decode: () => "hello" };
+    expect(() => tokenizeDocument("HELLO", lower)).toThrow(/token 1 decodes to "hello"/);
+  });
+
+  it("gives no width to a BOS or EOS that the encoder adds", () => {
+    const words = createWordTokenizer();
+    const withEnds: Tokenizer = {
+      encode: (text) => [-1, ...words.encode(text), -2],
+      decode: (ids) => ids.map((id) => (id === -1 ? "<s>" : id === -2 ? "</s>" : words.decode([id]))).join(""),
+    };
+    // "<s>"@0 "Hi"@0 " there"@2 "</s>"@8
+    expect(Array.from(tokenizeDocument("Hi there", withEnds).starts)).toEqual([0, 0, 2, 8]);
   });
 
   it("rejects text that is not a string with a TypeError", () => {

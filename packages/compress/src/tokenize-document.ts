@@ -52,7 +52,8 @@ export function tokenizeDocument(text: string, tokenizer: Tokenizer): TokenizedD
 
 /**
  * Character start of each token of `ids` in `text`, found by matching decoded pieces from left to right.
- * Whitespace that a piece does not show (SentencePiece's stripped leading space) is given to the next token.
+ * Whitespace that a piece does not show (SentencePiece's stripped leading space) is given to the next token;
+ * a first or last token whose piece is not in the text (a BOS or EOS the encoder added) gets no width.
  *
  * @param text the text that `ids` encode.
  * @param ids the token ids, `(T)`.
@@ -87,7 +88,9 @@ export function tokenStarts(text: string, ids: readonly number[], tokenizer: Tok
         }
       }
     }
-    const end = matchPiece(text, cursor, piece);
+    let end = matchPiece(text, cursor, piece);
+    // A special token an encoder adds at either end (BOS, EOS) is not in the text: give it no width.
+    if (end < 0 && (i === 0 || i + group === ids.length)) end = cursor;
     if (end < 0) {
       const shown = JSON.stringify(piece);
       const near = JSON.stringify(text.slice(cursor, cursor + 20));
