@@ -2,7 +2,11 @@
  * @module
  * `@longpo/loss`: sequence log-probabilities and every preference loss (the DPO family, SimPO, CPO, ORPO and
  * LongPO's objective) as pure TF.js tensor functions. Depends on `@tensorflow/tfjs-core` only; runs on any backend.
- * Importing it registers tfjs-core's gradients.
+ *
+ * Gradients: tfjs-core registers op gradients only when `@tensorflow/tfjs-core/dist/register_all_gradients.js` is
+ * imported (works under Bun, Deno, vitest and bundlers; plain Node ESM cannot load that file, so there use the
+ * `@tensorflow/tfjs` or `@tensorflow/tfjs-node` umbrella, which imports it). This package leaves that choice to the
+ * program, so that its built `dist/` imports under plain Node.
  *
  * @example
  * ```ts
@@ -17,8 +21,6 @@
  * console.log(out.losses.dataSync()[0], rewardMetrics(out)); // 0.3132617 = log(1 + e⁻¹), margins 1
  * ```
  */
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
-
 export { sequenceLogps } from "./sequence-logps.ts";
 export type { SequenceLogps } from "./sequence-logps.ts";
 export { nllLoss } from "./nll-loss.ts";
