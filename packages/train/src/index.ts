@@ -34,3 +34,5 @@ export type { ForwardOptions } from "./model/llama.ts";
 export { KvCache } from "./model/kv-cache.ts";
 export { generate } from "./model/generate.ts";
 export type { FinishReason, GenerateOptions, GenerationResult } from "./model/generate.ts";
+export { scoreCompletions } from "./model/score.ts";
+export type { CompletionScore, ScoreItem, ScoreOptions } from "./model/score.ts";
