@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chunkDocument, chunkTokenized, type Chunk, type ChunkOptions } from "./chunk-document.ts";
 import { mulberry32 } from "./mulberry32.ts";
-import { tokenizeDocument } from "./tokenize-document.ts";
+import { tokenizeDocument, type Tokenizer } from "./tokenize-document.ts";
 import { createWordTokenizer } from "./word-tokenizer.ts";
 
 const texts = (chunks: Chunk[]): string[] => chunks.map((c) => c.text);
@@ -177,6 +177,31 @@ describe("chunkDocument on random documents", () => {
         expect(c.start).toBeLessThanOrEqual(previous.end);
         expect(tok.encode(text.slice(c.start, previous.end)).length).toBeLessThanOrEqual(overlap);
       }
+    }
+  });
+});
+
+/** A byte tokenizer: one token per UTF-8 byte, so "é" is 2 tokens and "🙂" 4 that share one character. */
+const byteTokenizer: Tokenizer = {
+  encode: (text) => Array.from(new TextEncoder().encode(text)),
+  decode: (ids) => new TextDecoder().decode(new Uint8Array(ids)),
+};
+
+describe("chunkDocument with multi-token characters", () => {
+  it("never cuts inside a character's byte tokens and still counts every token once", () => {
+    const random = mulberry32(7);
+    for (let trial = 0; trial < 100; trial++) {
+      const text = randomDocument(random);
+      const maxTokens = 4 + Math.floor(random() * 30);
+      const overlap = trial % 2 === 0 ? 0 : Math.floor(random() * (maxTokens - 3));
+      const chunks = chunkDocument(text, byteTokenizer, { maxTokens, overlap, units: "sentence" });
+      for (const c of chunks) {
+        expect(c.tokens).toBeLessThanOrEqual(maxTokens);
+        // A cut inside a surrogate pair would leave a lone surrogate; the byte count is the token count.
+        expect(c.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+        expect(new TextEncoder().encode(c.text).length).toBe(c.tokens);
+      }
+      if (overlap === 0) expect(chunks.reduce((s, c) => s + c.tokens, 0)).toBe(new TextEncoder().encode(text).length);
     }
   });
 });
