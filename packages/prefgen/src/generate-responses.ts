@@ -21,6 +21,12 @@ export interface GenerateResponsesOptions extends StageCommon {
   /** The `responses.jsonl` to append pairs (not yet scored) to. */
   output: string;
   generator: Generator;
+  /**
+   * Writes the rejected answers from the long context; default `generator`. Set it to the same model served with
+   * the policy's RoPE change (e.g. a second vLLM server with a larger `rope_theta` and context) when the short
+   * model's window cannot hold the documents (DESIGN.md: "after the policy's RoPE change, when there is one").
+   */
+  longGenerator?: Generator;
   /** Seeds each request's sampling seed; recorded in provenance. */
   seed: number;
   /** LongPO self-evolution stage, recorded in provenance; default 1. */
@@ -64,6 +70,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
   const batchSize = checkBatchSize(options.batchSize ?? 16, "responses");
   const sampling: Sampling = { ...RESPONSE_SAMPLING, ...options.sampling };
   const stage = options.stage ?? 1;
+  const longGenerator = options.longGenerator ?? options.generator;
   const provenance = {
     model: options.model ?? options.generator.name,
     reference_model: null,
@@ -96,7 +103,8 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
     const history: ChatMessage[][] = batch.map(() => []);
     const results: { chosen: GenerateResult; rejected: GenerateResult; short: ChatMessage[] }[][] = batch.map(() => []);
     for (let t = 0; t < turns; t += 1) {
-      const requests: GenerateRequest[] = [];
+      const shortRequests: GenerateRequest[] = [];
+      const longRequests: GenerateRequest[] = [];
       const shorts: ChatMessage[][] = [];
       batch.forEach((d, i) => {
         const record = d.records[t]!;
@@ -104,16 +112,18 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
         shorts.push(short);
         const long = t === 0 ? [...d.promptLong] : [...history[i]!, { role: "user" as const, content: record.question }];
         history[i] = long;
-        requests.push({ messages: short, sampling: { ...sampling, seed: seedFor("chosen", d.id, t) } });
-        requests.push({ messages: long, sampling: { ...sampling, seed: seedFor("rejected", d.id, t) } });
+        shortRequests.push({ messages: short, sampling: { ...sampling, seed: seedFor("chosen", d.id, t) } });
+        longRequests.push({ messages: long, sampling: { ...sampling, seed: seedFor("rejected", d.id, t) } });
       });
-      const generated = await options.generator.generate(requests);
-      if (generated.length !== requests.length) {
-        throw new RangeError(`Cannot generate responses: the generator must return one result per request, got ${generated.length} for ${requests.length}`);
+      const [chosenResults, rejectedResults] = await (longGenerator === options.generator
+        ? options.generator.generate([...shortRequests, ...longRequests]).then((all) => [all.slice(0, shortRequests.length), all.slice(shortRequests.length)])
+        : Promise.all([options.generator.generate(shortRequests), longGenerator.generate(longRequests)]));
+      if (chosenResults?.length !== batch.length || rejectedResults?.length !== batch.length) {
+        throw new RangeError(`Cannot generate responses: a generator must return one result per request, got ${chosenResults?.length} and ${rejectedResults?.length} for ${batch.length} each`);
       }
       batch.forEach((_, i) => {
-        const rejected = generated[2 * i + 1]!;
-        results[i]!.push({ chosen: generated[2 * i]!, rejected, short: shorts[i]! });
+        const rejected = rejectedResults[i]!;
+        results[i]!.push({ chosen: chosenResults[i]!, rejected, short: shorts[i]! });
         history[i]!.push({ role: "assistant", content: rejected.text });
       });
     }

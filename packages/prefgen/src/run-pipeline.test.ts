@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createWordTokenizer } from "@longpo/compress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIModel } from "./create-openai-model.ts";
+import type { Generator } from "./model-interfaces.ts";
 import { exportTrl, type TrlConversationalRow } from "./export-trl.ts";
 import { applyFilters, defaultFilters } from "./filters.ts";
 import { readJsonl } from "./jsonl.ts";
@@ -127,6 +128,31 @@ describe("multi-turn dialogues", () => {
       expect(pair.ref_rejected_logps).toBeCloseTo(pair.turns[0]!.ref_rejected_logps! + pair.turns[1]!.ref_rejected_logps!, 12);
       expect(pair.turns[1]!.ref_rejected_logps).toBeCloseTo(toyLogprob(pair.turns[1]!.rejected), 9);
     }
+  });
+});
+
+describe("a separate long-context generator", () => {
+  it("receives exactly the rejected requests (whole document), while the short generator gets questions and chosen", async () => {
+    const root = mkdtempSync(join(tmpdir(), "prefgen-long-"));
+    writeDocumentFolder(join(root, "docs"), 3);
+    const http = createOpenAIModel({ baseURL: server.url, model: "toy", concurrency: 4 });
+    const seen = { short: [] as string[], long: [] as string[] };
+    const spy = (name: "short" | "long"): Generator => ({
+      name: `toy-${name}`,
+      generate: (requests) => {
+        seen[name].push(...requests.map((r) => r.messages[0]!.content));
+        return http.generate(requests);
+      },
+    });
+    const { files } = await runPipeline({
+      documents: join(root, "docs"), outDir: join(root, "out"), tokenizer: createWordTokenizer(), chunk: { maxTokens: 120 },
+      generator: spy("short"), longGenerator: spy("long"), scorer: http, seed: 2, progress: false,
+    });
+    const responses = await collect(readJsonl(files.responses, PreferencePair));
+    expect(seen.long.sort()).toEqual(responses.map((p) => p.prompt_long[0]!.content).sort());
+    const chosenPrompts = new Set(responses.map((p) => p.prompt_short[0]!.content));
+    expect(seen.short.filter((c) => !c.includes("Write four questions")).sort()).toEqual([...chosenPrompts].sort());
+    expect(responses[0]?.provenance.model).toBe("toy-short");
   });
 });
 

@@ -22,6 +22,8 @@ export interface PipelineOptions extends StageCommon {
   chunk: ChunkOptions;
   /** The short model π_S that writes questions and answers. */
   generator: Generator;
+  /** Writes the rejected answers from the whole document (π_S after the RoPE change); default `generator`. */
+  longGenerator?: Generator;
   /** The frozen reference (normally the same π_S) that scores answers on the short prompts. */
   scorer: Scorer;
   /** Default 0. */
@@ -76,7 +78,8 @@ export async function runPipeline(options: PipelineOptions): Promise<{ files: Re
   );
   reports.push(
     await generateResponses({
-      ...common, chunks: files.chunks, questions: files.questions, output: files.responses, generator: options.generator, seed,
+      ...common, chunks: files.chunks, questions: files.questions, output: files.responses, generator: options.generator,
+      longGenerator: options.longGenerator, seed,
       stage: options.stage, sampling: options.responseSampling, questionSampling: options.questionSampling, turns: options.turns,
       batchSize: options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 2)), prompt: options.prompt,
     }),
