@@ -73,7 +73,8 @@ export function niahHeatmapSvg(cells: readonly HeatmapCell[], options: ChartOpti
   const top = options.title === undefined ? 20 : 44;
   const gridW = lengths.length * cw;
   const gridH = depths.length * ch;
-  const width = left + gridW + 90;
+  // room for the title: about 9 px per character of 15 px bold text
+  const width = Math.max(left + gridW + 90, Math.ceil((options.title?.length ?? 0) * 9 + 20));
   const height = top + gridH + 50;
   let svg = svgOpen(width, height);
   if (options.title !== undefined) svg += text(width / 2, 26, options.title, 'font-size="15" text-anchor="middle" font-weight="bold"');

@@ -21,7 +21,9 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeServer(handler: (path: string, body: Record<string, unknown>, n: number) => FakeReply): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: (path: string, body: Record<string, unknown>, n: number) => FakeReply | Promise<FakeReply>,
+): Promise<FakeServer> {
   let inFlight = 0;
   const state: FakeServer = { baseURL: "", requests: [], maxInFlight: 0, close: async () => {} };
   const read = (req: IncomingMessage): Promise<string> =>
@@ -36,7 +38,7 @@ export async function startFakeServer(handler: (path: string, body: Record<strin
     const body = JSON.parse((await read(req)) || "{}") as Record<string, unknown>;
     const path = (req.url ?? "").replace(/^\/v1/, "");
     state.requests.push({ path, body });
-    const reply = handler(path, body, state.requests.length);
+    const reply = await handler(path, body, state.requests.length);
     if (reply.hang) {
       req.on("close", () => inFlight--);
       return;
