@@ -49,6 +49,7 @@ export function createProgress(label: string, total: number, options: ProgressOp
   let lastLog = -Infinity;
   let lastDone = 0;
   let finished = false;
+  let loggedDone = false;
 
   const line = (done: number, note: string | undefined): string => {
     const elapsed = (now() - start) / 1000;
@@ -74,12 +75,14 @@ export function createProgress(label: string, total: number, options: ProgressOp
       const t = now();
       if (t - lastLog >= interval || done >= total) {
         lastLog = t;
+        loggedDone = done >= total;
         write(`${line(done, note)}\n`);
       }
     },
     finish(note) {
       if (finished) return;
       finished = true;
+      if (!tty && loggedDone && note === undefined) return;
       write(tty ? `\r\x1b[2K${line(lastDone, note)}\n` : `${line(lastDone, note)}\n`);
     },
   };

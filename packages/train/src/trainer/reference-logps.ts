@@ -1,10 +1,10 @@
 // Reference log-probs: computed once by the frozen reference before training and cached beside the data.
 import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { sequenceLogps } from "@longpo/loss";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { Progress } from "../progress.ts";
-import { sequenceLogps } from "./_loss-seam.ts";
 import { padBatch } from "./length-grouped-batches.ts";
 import type { TokenizedSequence, TrainingExample } from "./training-example.ts";
 

@@ -1,12 +1,14 @@
 // TrainConfig: every knob of a LongPO / DPO / SFT run, with the paper's values as defaults.
+import { type PreferenceLossType, preferenceLosses } from "@longpo/loss";
 import { z } from "zod";
 
 /**
- * The training methods. `longpo`, `dpo` and `sft` are the paper's method and baselines; the others are
- * preference losses from `@longpo/loss` trained DPO-style (reference on the long input).
+ * The training methods. `longpo`, `dpo` and `sft` are the paper's method and baselines; any other name is a
+ * `preferenceLosses` type of `@longpo/loss` (`ipo`, `hinge`, `simpo`, ...) trained DPO-style (reference on the
+ * long input). `dpo` is the `sigmoid` type.
  */
-export const TrainMethod = z.enum(["longpo", "dpo", "sft", "ipo", "hinge", "robust", "simpo", "orpo"]);
-export type TrainMethod = z.infer<typeof TrainMethod>;
+export const TrainMethod = z.enum(["longpo", "dpo", "sft", ...(Object.keys(preferenceLosses) as PreferenceLossType[])]);
+export type TrainMethod = "longpo" | "dpo" | "sft" | PreferenceLossType;
 
 /** Learning-rate schedules after the warm-up. */
 export const ScheduleName = z.enum(["constant", "linear", "cosine"]);

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 // Gradients are registered separately from the ops in tfjs-core; training needs them.
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
-import { preferenceLoss, sequenceLogps } from "./_loss-seam.ts";
+import { longpoLoss, preferenceLoss, type PreferenceLossType, rewardMetrics, sequenceLogps } from "@longpo/loss";
 import type { PaddedBatch } from "./length-grouped-batches.ts";
 import type { TrainMethod } from "./train-config.ts";
 
@@ -49,10 +49,11 @@ export interface StepLossOptions {
  * Forward and backward of one micro-batch. The reference log-probs are constants (computed before training),
  * so only the policy is differentiated.
  *
- * - longpo: `nll + λ·mean(−log σ(z))`, with z from the long-input policy and the short-input reference and
- *   the NLL the mean token cross-entropy of the chosen long sequences (LongPO eq. for L_LongPO).
+ * - longpo: `nll + λ·mean(−log σ(z))` (`longpoLoss`), with z from the long-input policy and the short-input
+ *   reference and the NLL the mean token cross-entropy of the chosen long sequences (LongPO eq. 14).
  * - sft: the NLL alone (no rejected forward).
- * - dpo and other preference types: mean of the preference loss (the reference saw the long input).
+ * - dpo (= `sigmoid`) and any other `preferenceLosses` type: the mean of `preferenceLoss` (the reference saw
+ *   the long input). Rewards are the loss package's (TRL's) for each type.
  *
  * @returns gradients by parameter name (caller disposes) and the metrics.
  */
@@ -71,68 +72,71 @@ export function microBatchGradients(
   if (chosenTokens === 0) throw new RangeError("Cannot run train step: the chosen responses must hold tokens, got none");
   const names = new Map<string, string>();
   for (const [name, v] of policy.parameters) names.set(v.name, name);
-  let logpsOut: tf.Tensor | undefined;
+  let kept: tf.Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const ids = tf.tensor2d(s.ids, [rows, s.length], "int32"); // (R, T)
     const targets = tf.tensor2d(s.targets, [rows, s.length], "int32"); // (R, T)
     const mask = tf.tensor2d(s.targetMask, [rows, s.length]); // (R, T)
     const logits = policy.logits(ids); // (R, T, V)
     const { sum } = sequenceLogps(logits, targets, mask); // (R)
-    logpsOut = tf.keep(sum);
     const chosen = sft ? sum : (tf.slice(sum, [0], [pairs]) as tf.Tensor1D); // (P)
-    const nll = tf.div(tf.neg(tf.sum(chosen)), chosenTokens) as tf.Scalar;
-    if (sft) return nll;
+    const nll = tf.div(tf.neg(tf.sum(chosen)), chosenTokens) as tf.Scalar; // mean token CE of the chosen sequences
+    if (sft) {
+      kept = [tf.keep(sum)];
+      return nll;
+    }
     const rejected = tf.slice(sum, [pairs], [pairs]) as tf.Tensor1D; // (P)
-    const { losses } = preferenceLoss(
+    const inputs = {
+      policyChosenLogps: chosen,
+      policyRejectedLogps: rejected,
+      refChosenLogps: tf.tensor1d(mb.refChosenLogps), // (P), constants
+      refRejectedLogps: tf.tensor1d(mb.refRejectedLogps), // (P)
+    };
+    if (opts.method === "longpo") {
+      // LongPO eq. 14: nll + λ·mean(−log σ(βΔ)), reference log-probs from the short input.
+      const out = longpoLoss({ ...inputs, nll }, { beta: opts.beta, lambda: opts.lambda });
+      kept = [tf.keep(sum), tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+      return out.loss;
+    }
+    const type = (opts.method === "dpo" ? "sigmoid" : opts.method) as PreferenceLossType;
+    const out = preferenceLoss(
       {
-        policyChosenLogps: chosen,
-        policyRejectedLogps: rejected,
-        refChosenLogps: tf.tensor1d(mb.refChosenLogps),
-        refRejectedLogps: tf.tensor1d(mb.refRejectedLogps),
+        ...inputs,
+        chosenTokens: tf.tensor1d(s.labelCounts.slice(0, pairs)), // (P)
+        rejectedTokens: tf.tensor1d(s.labelCounts.slice(pairs)), // (P)
       },
-      { type: opts.method === "longpo" ? "sigmoid" : opts.method === "dpo" ? "sigmoid" : opts.method, beta: opts.beta },
+      { type, beta: opts.beta },
     );
-    const pref = tf.mean(losses) as tf.Scalar;
-    return opts.method === "longpo" ? (tf.add(nll, tf.mul(pref, opts.lambda)) as tf.Scalar) : pref;
+    kept = [tf.keep(sum), tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+    return tf.mean(out.losses) as tf.Scalar;
   }, [...policy.parameters.values()]);
   const loss = value.dataSync()[0] ?? Number.NaN;
   value.dispose();
-  const logps = logpsOut === undefined ? new Float32Array(rows) : (logpsOut.dataSync() as Float32Array);
-  logpsOut?.dispose();
+  const [sumT, chosenRewards, rejectedRewards] = kept;
+  const logps = (sumT?.dataSync() as Float32Array | undefined) ?? new Float32Array(rows);
+  const rewards = chosenRewards !== undefined && rejectedRewards !== undefined ? rewardMetrics({ chosenRewards, rejectedRewards }) : undefined;
+  for (const t of kept) t.dispose();
   const named = new Map<string, tf.Tensor>();
   for (const [vname, g] of Object.entries(grads)) named.set(names.get(vname) ?? vname, g);
-  return { grads: named, metrics: pairMetrics(loss, logps, mb, opts, chosenTokens, s) };
-}
-
-function pairMetrics(loss: number, logps: Float32Array, mb: MicroBatch, opts: StepLossOptions, chosenTokens: number, s: PaddedBatch): StepMetrics {
-  const P = mb.pairs;
   let chosenSum = 0;
   let rejectedSum = 0;
-  let rc = 0;
-  let rr = 0;
-  let acc = 0;
-  for (let i = 0; i < P; i++) {
-    const pc = logps[i] ?? 0;
-    chosenSum += pc;
-    if (opts.method === "sft") continue;
-    const pr = logps[P + i] ?? 0;
-    rejectedSum += pr;
-    const cr = opts.beta * (pc - (mb.refChosenLogps[i] ?? 0));
-    const rj = opts.beta * (pr - (mb.refRejectedLogps[i] ?? 0));
-    rc += cr;
-    rr += rj;
-    if (cr > rj) acc += 1;
+  for (let i = 0; i < pairs; i++) {
+    chosenSum += logps[i] ?? 0;
+    if (!sft) rejectedSum += logps[pairs + i] ?? 0;
   }
   return {
-    loss,
-    nll: -chosenSum / chosenTokens,
-    "rewards/chosen": rc / P,
-    "rewards/rejected": rr / P,
-    "rewards/margins": (rc - rr) / P,
-    "rewards/accuracies": acc / P,
-    "logps/chosen": chosenSum / P,
-    "logps/rejected": rejectedSum / P,
-    tokens: s.batch * s.length,
+    grads: named,
+    metrics: {
+      loss,
+      nll: -chosenSum / chosenTokens,
+      "rewards/chosen": rewards?.["rewards/chosen"] ?? 0,
+      "rewards/rejected": rewards?.["rewards/rejected"] ?? 0,
+      "rewards/margins": rewards?.["rewards/margins"] ?? 0,
+      "rewards/accuracies": rewards?.["rewards/accuracies"] ?? 0,
+      "logps/chosen": chosenSum / pairs,
+      "logps/rejected": rejectedSum / pairs,
+      tokens: s.batch * s.length,
+    },
   };
 }
 

@@ -1,0 +1,109 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../model/backend.ts";
+import { worldPairs, writePairs, writeTinyModel } from "./_test-fixture.ts";
+import type { CliIo } from "./cli-io.ts";
+import { main } from "./main.ts";
+
+let root = "";
+let model = "";
+let pairs = "";
+beforeAll(async () => {
+  await selectBackend("cpu");
+  root = await mkdtemp(join(tmpdir(), "longpo-cli-"));
+  model = join(root, "model");
+  pairs = join(root, "pairs.jsonl");
+  const words = await writeTinyModel(model);
+  await writePairs(pairs, worldPairs(words, 6));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe("longpo", () => {
+  it("prints help for the tool and every subcommand, exiting 0", async () => {
+    const top = await run("--help");
+    expect(top.code).toBe(0);
+    const names = [...top.out.matchAll(/^ {2}([a-z0-9-]+) {2}/gm)].map((m) => m[1] as string);
+    expect(names).toEqual(expect.arrayContaining(["train", "generate"]));
+    for (const name of names) {
+      const h = await run(name, "--help");
+      expect(h.code).toBe(0);
+      expect(h.out).toMatch(new RegExp(`^longpo ${name}: `));
+    }
+  });
+
+  it("rejects an unknown command and an unknown option with exit code 2 and one line", async () => {
+    const a = await run("trian");
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/^longpo: unknown command "trian"/);
+    const b = await run("generate", "--model", model, "--temprature", "1");
+    expect(b.code).toBe(2);
+    expect(b.err.trim().split("\n")).toEqual(["longpo generate: unknown option --temprature (see longpo generate --help)"]);
+  });
+});
+
+describe("longpo train: bad input", () => {
+  const out = () => join(root, `never-${Math.random().toString(36).slice(2)}`);
+
+  it("names the line of a malformed pair file, exits 2 and writes nothing", async () => {
+    const bad = join(root, "bad.jsonl");
+    await writeFile(bad, `${(await readFile(pairs, "utf8")).split("\n")[0]}\n{"id": 3}\n`);
+    const dir = out();
+    const r = await run("train", "--model", model, "--pairs", bad, "--outputDir", dir, "--backend", "cpu");
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n").at(-1)).toMatch(/^longpo train: Cannot read .*bad\.jsonl: line 2 does not match the schema/);
+    await expect(readdir(dir)).rejects.toThrow();
+  });
+
+  it("rejects an unknown config key and an impossible value, writing nothing", async () => {
+    const cfg = join(root, "cfg.json");
+    await writeFile(cfg, JSON.stringify({ beta: 0.1, warmup: 3 }));
+    const dir = out();
+    const a = await run("train", "--model", model, "--pairs", pairs, "--config", cfg, "--outputDir", dir);
+    expect(a.code).toBe(2);
+    expect(a.err.trim()).toBe('longpo train: Cannot read training config: unknown key "warmup"'); // one line, nothing else
+    const b = await run("train", "--model", model, "--pairs", pairs, "--beta", "-1", "--outputDir", dir);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/^longpo train: Cannot read training config: beta /m);
+    await expect(readdir(dir)).rejects.toThrow();
+  });
+
+  it("names a missing model folder", async () => {
+    const r = await run("train", "--model", join(root, "nope"), "--pairs", pairs, "--outputDir", out());
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n").at(-1)).toBe(`longpo train: Cannot open model: folder ${join(root, "nope")} does not exist`);
+  });
+});
+
+describe("longpo train", () => {
+  it("trains LongPO on the tiny model and writes metrics, a checkpoint and the model folder", async () => {
+    const dir = join(root, "run");
+    const r = await run("train", "--model", model, "--pairs", pairs, "--outputDir", dir, "--backend", "cpu",
+      "--max-steps", "3", "--batch-size", "2", "--gradient-accumulation", "1", "--learning-rate", "1e-3", "--save-every", "2");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/override maxSteps = 3/);
+    const files = await readdir(dir);
+    expect(files).toEqual(expect.arrayContaining(["metrics.jsonl", "model", "checkpoint-2", "checkpoint-3", "train_config.json"]));
+    expect((await readdir(join(dir, "model"))).sort()).toEqual(["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
+    const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3]);
+    for (const key of ["loss", "nll", "rewards/chosen", "rewards/accuracies", "logps/chosen", "grad_norm", "learning_rate", "tokens_per_second"]) {
+      expect(Number.isFinite(lines[0]?.[key])).toBe(true);
+    }
+    // The reference log-probs were cached beside the data; a second run reads them instead of computing.
+    expect((await readdir(root)).some((n) => /^pairs\.jsonl\.ref-[0-9a-f]{16}\.json$/.test(n))).toBe(true);
+    const again = await run("train", "--model", model, "--pairs", pairs, "--outputDir", join(root, "run2"), "--backend", "cpu", "--max-steps", "1");
+    expect(again.err).toMatch(/6 from .*\.ref-[0-9a-f]{16}\.json, 0 computed/);
+  });
+});
