@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Compressor, ShortContext } from "./compressor.ts";
 import { byQuery } from "./by-query.ts";
+import { chunkDocument } from "./chunk-document.ts";
 import { keepHead } from "./keep-head.ts";
 import { keepHeadAndTail } from "./keep-head-and-tail.ts";
 import { keepTail } from "./keep-tail.ts";
@@ -118,6 +119,29 @@ describe("retrieveBm25", () => {
     expect(() => retrieve(play, { budget: 10 })).toThrow(
       new TypeError("Cannot retrieve by BM25: query must be a string, got undefined"),
     );
+  });
+});
+
+describe("tokenising once", () => {
+  it("each compressor and chunkDocument encode the document once and decode each distinct id once", () => {
+    const inner = createWordTokenizer();
+    const calls = { encode: 0, decode: 0 };
+    const counting = {
+      encode: (text: string) => (calls.encode++, inner.encode(text)),
+      decode: (ids: number[]) => (calls.decode++, inner.decode(ids)),
+    };
+    const document = "a b c. a b d.\n\n".repeat(200); // 2,800 tokens, 7 distinct pieces
+    const distinct = new Set(inner.encode(document)).size;
+    for (const compress of [keepHead(counting), keepTail(counting), keepHeadAndTail(counting), retrieveBm25(counting, { chunkTokens: 50 })]) {
+      calls.encode = 0;
+      calls.decode = 0;
+      compress(document, { budget: 500, query: "d" });
+      expect(calls).toEqual({ encode: 1, decode: distinct });
+    }
+    calls.encode = 0;
+    calls.decode = 0;
+    chunkDocument(document, counting, { maxTokens: 64, overlap: 8, units: "sentence" });
+    expect(calls).toEqual({ encode: 1, decode: distinct });
   });
 });
 
