@@ -8,8 +8,8 @@ import {
   adaptTransformersTokenizer,
   chunkTokenized,
   selectByBm25,
-  tokenStarts,
   type TokenizedDocument,
+  tokenStarts,
 } from "@longpo/compress";
 
 const TARGET_TOKENS = 128 * 1024;
@@ -22,8 +22,14 @@ if (!existsSync(join(PHI3, "tokenizer.json")) || !existsSync(SHAKESPEARE)) {
 }
 
 const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
-const runtime = g.Bun ? `Bun ${g.Bun.version}` : g.Deno ? `Deno ${g.Deno.version.deno}` : `Node ${globalThis.process?.version}`;
-console.log(`# compress bench: ${runtime}, backend: none (plain JS, no tensors), tokenizer phi-3-mini via transformers.js`);
+const runtime = g.Bun
+  ? `Bun ${g.Bun.version}`
+  : g.Deno
+  ? `Deno ${g.Deno.version.deno}`
+  : `Node ${globalThis.process?.version}`;
+console.log(
+  `# compress bench: ${runtime}, backend: none (plain JS, no tensors), tokenizer phi-3-mini via transformers.js`,
+);
 
 env.allowRemoteModels = false;
 const tokenizer = adaptTransformersTokenizer(await AutoTokenizer.from_pretrained(PHI3));
@@ -80,5 +86,9 @@ for (const task of bench.tasks) {
     continue;
   }
   const l = r.latency;
-  console.log(`| ${task.name} | ${l.mean.toFixed(2)} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${l.min.toFixed(2)} | ${l.samplesCount} |`);
+  console.log(
+    `| ${task.name} | ${l.mean.toFixed(2)} | ${l.p50.toFixed(2)} | ${l.p99.toFixed(2)} | ${
+      l.min.toFixed(2)
+    } | ${l.samplesCount} |`,
+  );
 }

@@ -8,7 +8,9 @@ export function checkChunks(action: string, chunks: readonly Chunk[]): void {
 }
 
 export function checkPositiveInteger(action: string, name: string, value: unknown): asserts value is number {
-  if (typeof value !== "number") throw new TypeError(`Cannot ${action}: ${name} must be a number, got ${typeName(value)}`);
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${action}: ${name} must be a number, got ${typeName(value)}`);
+  }
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`Cannot ${action}: ${name} must be an integer ≥ 1, got ${value}`);
   }

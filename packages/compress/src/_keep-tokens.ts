@@ -30,9 +30,15 @@ export function tokensIn(document: TokenizedDocument, span: Span): number {
 }
 
 /** The short context made of `spans` (empty ones dropped), each counted from the document's tokens. */
-export function contextOf(document: TokenizedDocument, spans: readonly Span[], separator = "", separatorTokens = 0): ShortContext {
+export function contextOf(
+  document: TokenizedDocument,
+  spans: readonly Span[],
+  separator = "",
+  separatorTokens = 0,
+): ShortContext {
   const kept = spans.filter((s) => s.end > s.start);
-  const tokens = kept.reduce((sum, s) => sum + tokensIn(document, s), 0) + separatorTokens * Math.max(kept.length - 1, 0);
+  const tokens = kept.reduce((sum, s) => sum + tokensIn(document, s), 0) +
+    separatorTokens * Math.max(kept.length - 1, 0);
   return { text: kept.map((s) => document.text.slice(s.start, s.end)).join(separator), tokens, spans: kept };
 }
 

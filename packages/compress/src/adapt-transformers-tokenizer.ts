@@ -25,6 +25,8 @@ export function adaptTransformersTokenizer(tokenizer: TransformersTokenizerLike)
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     decode: (ids) =>
-      ids.length === 0 ? "" : tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+      ids.length === 0
+        ? ""
+        : tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
   };
 }

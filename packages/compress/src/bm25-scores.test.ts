@@ -13,7 +13,7 @@ function naiveBm25(texts: string[], query: string, k1 = 1.2, b = 0.75): number[]
       if (tf === 0) return score;
       const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5));
       return score + (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * doc.length) / avgdl));
-    }, 0),
+    }, 0)
   );
 }
 

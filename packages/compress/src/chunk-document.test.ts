@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkDocument, chunkTokenized, type Chunk, type ChunkOptions } from "./chunk-document.ts";
+import { type Chunk, chunkDocument, type ChunkOptions, chunkTokenized } from "./chunk-document.ts";
 import { mulberry32 } from "./mulberry32.ts";
 import { tokenizeDocument, type Tokenizer } from "./tokenize-document.ts";
 import { createWordTokenizer } from "./word-tokenizer.ts";

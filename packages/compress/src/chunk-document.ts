@@ -1,6 +1,12 @@
 // Split a document into units (paragraphs, sections, sentences) and pack them into token-bounded chunks.
 import { FINER_UNITS, splitUnits } from "./split-units.ts";
-import { tokenIndexAt, tokenizeDocument, typeName, type TokenizedDocument, type Tokenizer } from "./tokenize-document.ts";
+import {
+  tokenIndexAt,
+  type TokenizedDocument,
+  tokenizeDocument,
+  type Tokenizer,
+  typeName,
+} from "./tokenize-document.ts";
 
 /** How a document is cut into units before packing; each falls back to finer units for an oversized one. */
 export type ChunkUnits = "paragraph" | "markdown" | "latex" | "sentence";
@@ -76,7 +82,9 @@ export function chunkTokenized(document: TokenizedDocument, options: ChunkOption
   const unitTokens: number[] = [];
   const addUnits = (from: number, to: number, kinds: readonly ChunkUnits[]): void => {
     const [kind, ...finer] = kinds;
-    const cuts = kind === undefined ? tokenCuts(starts, from, to, capacity) : snapToTokens(starts, splitUnits(text, kind, from, to), from);
+    const cuts = kind === undefined
+      ? tokenCuts(starts, from, to, capacity)
+      : snapToTokens(starts, splitUnits(text, kind, from, to), from);
     let a = from;
     for (const b of [...cuts, to]) {
       const n = countTokens(a, b);
@@ -134,7 +142,7 @@ function tokenCuts(starts: Int32Array, from: number, to: number, capacity: numbe
     let j = first + capacity;
     while (j > first + 1 && starts[j - 1] === starts[j]) j--;
     // A group longer than the capacity (one character, many byte tokens) cannot be cut: step over it.
-    if (starts[j - 1] === starts[j]) while (j < last && starts[j - 1] === starts[j]) j++;
+    if (starts[j - 1] === starts[j]) { while (j < last && starts[j - 1] === starts[j]) j++; }
     if (j >= last) break;
     cuts.push(starts[j]!);
     first = j;
@@ -203,13 +211,17 @@ function checkChunkOptions(options: ChunkOptions): Required<ChunkOptions> {
     throw new RangeError(`Cannot chunk document: overlap must be less than maxTokens (${maxTokens}), got ${overlap}`);
   }
   if (!UNIT_KINDS.includes(units)) {
-    throw new RangeError(`Cannot chunk document: units must be one of ${UNIT_KINDS.join(", ")}, got ${JSON.stringify(units)}`);
+    throw new RangeError(
+      `Cannot chunk document: units must be one of ${UNIT_KINDS.join(", ")}, got ${JSON.stringify(units)}`,
+    );
   }
   return { maxTokens, minTokens, overlap, units };
 }
 
 function checkInteger(name: string, value: unknown, least: number): void {
-  if (typeof value !== "number") throw new TypeError(`Cannot chunk document: ${name} must be a number, got ${typeName(value)}`);
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot chunk document: ${name} must be a number, got ${typeName(value)}`);
+  }
   if (!Number.isInteger(value) || value < least) {
     throw new RangeError(`Cannot chunk document: ${name} must be an integer ≥ ${least}, got ${value}`);
   }

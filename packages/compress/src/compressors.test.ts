@@ -108,7 +108,10 @@ describe("retrieveBm25", () => {
   });
 
   it("merges adjacent kept chunks into one span", () => {
-    const context = retrieveBm25(tok, { chunkTokens: 12, separator: "\n…\n" })(play, { budget: 40, query: "queen ghost" });
+    const context = retrieveBm25(tok, { chunkTokens: 12, separator: "\n…\n" })(play, {
+      budget: 40,
+      query: "queen ghost",
+    });
     // Chunks 1, 2 and 3 (12 + 11 + 9 = 32 tokens, plus 2 separators charged = 38 ≤ 40) touch: one span, no separator.
     expect(context.spans).toEqual([{ start: 19, end: 136 }]);
     expect(context.tokens).toBe(32);
@@ -132,7 +135,14 @@ describe("tokenising once", () => {
     };
     const document = "a b c. a b d.\n\n".repeat(200); // 2,800 tokens, 7 distinct pieces
     const distinct = new Set(inner.encode(document)).size;
-    for (const compress of [keepHead(counting), keepTail(counting), keepHeadAndTail(counting), retrieveBm25(counting, { chunkTokens: 50 })]) {
+    for (
+      const compress of [
+        keepHead(counting),
+        keepTail(counting),
+        keepHeadAndTail(counting),
+        retrieveBm25(counting, { chunkTokens: 50 }),
+      ]
+    ) {
       calls.encode = 0;
       calls.decode = 0;
       compress(document, { budget: 500, query: "d" });

@@ -30,7 +30,9 @@ describe("joinChunks", () => {
   });
 
   it("rejects an empty list and an uncounted separator", () => {
-    expect(() => joinChunks([])).toThrow(new RangeError("Cannot join chunks: chunks must be non-empty, got an empty list"));
+    expect(() => joinChunks([])).toThrow(
+      new RangeError("Cannot join chunks: chunks must be non-empty, got an empty list"),
+    );
     expect(() => joinChunks(chunks, "\n")).toThrow(TypeError);
   });
 });

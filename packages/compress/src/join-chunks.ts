@@ -32,7 +32,9 @@ export function joinChunks(
   let separatorTokens = 0;
   if (separator !== "") {
     if (tokenizer === undefined) {
-      throw new TypeError(`Cannot join chunks: a tokenizer must count the separator ${JSON.stringify(separator)}, got none`);
+      throw new TypeError(
+        `Cannot join chunks: a tokenizer must count the separator ${JSON.stringify(separator)}, got none`,
+      );
     }
     separatorTokens = tokenizer.encode(separator).length;
   }

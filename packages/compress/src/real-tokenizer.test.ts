@@ -9,7 +9,7 @@ import { joinChunks } from "./join-chunks.ts";
 import { keepHeadAndTail } from "./keep-head-and-tail.ts";
 import { selectByBm25 } from "./select-by-bm25.ts";
 import { selectRandom } from "./select-random.ts";
-import { tokenizeDocument, type TokenizedDocument, type Tokenizer } from "./tokenize-document.ts";
+import { type TokenizedDocument, tokenizeDocument, type Tokenizer } from "./tokenize-document.ts";
 
 const ASSETS = join(import.meta.dirname, "..", "..", "..", "..", "shared", "assets");
 const PHI3 = join(ASSETS, "tokenizers", "phi-3-mini");

@@ -4,7 +4,7 @@ import { checkCompress, contextOf } from "./_keep-tokens.ts";
 import { chunkTokenized, type ChunkUnits } from "./chunk-document.ts";
 import type { Compressor, Span } from "./compressor.ts";
 import { selectByBm25 } from "./select-by-bm25.ts";
-import { tokenizeDocument, typeName, type Tokenizer } from "./tokenize-document.ts";
+import { tokenizeDocument, type Tokenizer, typeName } from "./tokenize-document.ts";
 
 export interface RetrieveBm25Options {
   /** Tokens per chunk, at most (default 512; never more than the budget). */
@@ -37,7 +37,9 @@ export function retrieveBm25(tokenizer: Tokenizer, options: RetrieveBm25Options 
   return (document, { budget, query }) => {
     const action = "retrieve by BM25";
     checkCompress(action, document, { budget, query });
-    if (typeof query !== "string") throw new TypeError(`Cannot ${action}: query must be a string, got ${typeName(query)}`);
+    if (typeof query !== "string") {
+      throw new TypeError(`Cannot ${action}: query must be a string, got ${typeName(query)}`);
+    }
     const doc = tokenizeDocument(document, tokenizer);
     if (doc.ids.length <= budget) return contextOf(doc, [{ start: 0, end: document.length }]);
     const chunks = chunkTokenized(doc, { maxTokens: Math.min(chunkTokens, budget), units });

@@ -1,6 +1,6 @@
 // Pick the chunks most relevant to a query (BM25) that fit a token budget, kept in document order.
 import { checkChunks, checkPositiveInteger } from "./_checks.ts";
-import { bm25Scores, type Bm25Options } from "./bm25-scores.ts";
+import { type Bm25Options, bm25Scores } from "./bm25-scores.ts";
 import type { Chunk } from "./chunk-document.ts";
 import { typeName } from "./tokenize-document.ts";
 
@@ -30,7 +30,9 @@ export interface SelectByBm25Options extends Bm25Options {
 export function selectByBm25(chunks: readonly Chunk[], query: string, options: SelectByBm25Options): Chunk[] {
   const action = "select chunks by BM25";
   checkChunks(action, chunks);
-  if (typeof query !== "string") throw new TypeError(`Cannot ${action}: query must be a string, got ${typeName(query)}`);
+  if (typeof query !== "string") {
+    throw new TypeError(`Cannot ${action}: query must be a string, got ${typeName(query)}`);
+  }
   const { budget, topK = chunks.length } = options;
   checkPositiveInteger(action, "budget", budget);
   checkPositiveInteger(action, "topK", topK);

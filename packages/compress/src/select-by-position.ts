@@ -26,7 +26,9 @@ export function selectByPosition(chunks: readonly Chunk[], position: ChunkPositi
   checkChunks(action, chunks);
   checkPositiveInteger(action, "count", count);
   if (!POSITIONS.includes(position)) {
-    throw new RangeError(`Cannot ${action}: position must be one of ${POSITIONS.join(", ")}, got ${JSON.stringify(position)}`);
+    throw new RangeError(
+      `Cannot ${action}: position must be one of ${POSITIONS.join(", ")}, got ${JSON.stringify(position)}`,
+    );
   }
   const k = Math.min(count, chunks.length);
   const from = position === "first" ? 0 : position === "last" ? chunks.length - k : Math.floor((chunks.length - k) / 2);

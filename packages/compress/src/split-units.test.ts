@@ -27,12 +27,20 @@ describe("splitUnits", () => {
 
   it("cuts Markdown at ATX headings only, not at #hashtags or inside fences", () => {
     const text = "intro\n# H1\n#tag\n~~~\n## fenced\n~~~\n###### H6\n####### seven";
-    expect(units(text, "markdown")).toEqual(["intro\n", "# H1\n#tag\n~~~\n## fenced\n~~~\n", "###### H6\n####### seven"]);
+    expect(units(text, "markdown")).toEqual([
+      "intro\n",
+      "# H1\n#tag\n~~~\n## fenced\n~~~\n",
+      "###### H6\n####### seven",
+    ]);
   });
 
   it("cuts LaTeX at sectioning commands, from the start of their line", () => {
     const text = "pre\n  \\section{A} a\n\\subsection[s]{B} b % \\section{C}\n\\paragraph{D} d";
-    expect(units(text, "latex")).toEqual(["pre\n", "  \\section{A} a\n", "\\subsection[s]{B} b % \\section{C}\n\\paragraph{D} d"]);
+    expect(units(text, "latex")).toEqual([
+      "pre\n",
+      "  \\section{A} a\n",
+      "\\subsection[s]{B} b % \\section{C}\n\\paragraph{D} d",
+    ]);
   });
 
   it("cuts only inside the range it is given", () => {

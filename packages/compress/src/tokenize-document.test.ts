@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tokenIndexAt, tokenizeDocument, tokenStarts, type Tokenizer } from "./tokenize-document.ts";
+import { tokenIndexAt, tokenizeDocument, type Tokenizer, tokenStarts } from "./tokenize-document.ts";
 import { createWordTokenizer } from "./word-tokenizer.ts";
 
 // A SentencePiece-like tokenizer: "▁word" pieces whose lone decode drops the leading space (as Llama's Strip

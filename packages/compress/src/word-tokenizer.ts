@@ -40,7 +40,9 @@ export function createWordTokenizer(): Tokenizer {
       for (const id of ids) {
         const piece = pieces[id];
         if (piece === undefined) {
-          throw new RangeError(`Cannot decode: id must be one this tokenizer gave out (0..${pieces.length - 1}), got ${id}`);
+          throw new RangeError(
+            `Cannot decode: id must be one this tokenizer gave out (0..${pieces.length - 1}), got ${id}`,
+          );
         }
         text += piece;
       }
