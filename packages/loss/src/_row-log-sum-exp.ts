@@ -12,8 +12,10 @@ export function rowLogSumExp(rows: tf.Tensor2D, blockElements = BLOCK_ELEMENTS):
   const parts: tf.Tensor1D[] = [];
   for (let start = 0; start < n; start += blockRows) {
     const end = Math.min(n, start + blockRows);
-    // gather, not slice: the wasm Slice kernel copies its whole input out of the heap on every call.
-    parts.push(tf.tidy(() => tf.logSumExp(tf.gather(rows, tf.range(start, end, 1, "int32")), 1))); // (end − start)
+    // gatherND, not slice or gather: on wasm, Slice copies its whole input out of the heap on every call and
+    // Gather copies element by element (~10× slower than GatherNd's row copies, measured at 131 × 32000).
+    const rowIndex = tf.reshape(tf.range(start, end, 1, "int32"), [end - start, 1]); // (rows, 1)
+    parts.push(tf.tidy(() => tf.logSumExp(tf.gatherND(rows, rowIndex), 1))); // (rows)
   }
   return tf.concat(parts); // (N)
 }
