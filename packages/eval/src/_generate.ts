@@ -1,9 +1,10 @@
 // Shared plumbing of the generated long-context tasks: options, per-example seeds, needle insertion.
 import { createRandom, mixSeed, type Random } from "./_random.ts";
 import { distinct, randomWordKey } from "./_words.ts";
-import type { PromptStyle } from "./haystack.ts";
-import type { Tokenizer } from "./model.ts";
-import type { GenerateExample } from "./task.ts";
+import { fitToLength, promptTokens, type PromptStyle } from "./haystack.ts";
+import { stringMatchAll, stringMatchPart } from "./metrics.ts";
+import type { Prompt, Tokenizer } from "./model.ts";
+import type { GenerateExample, GenerateTask, MetadataValue } from "./task.ts";
 
 /** Options every generated long-context task takes. */
 export interface LongContextOptions {
@@ -84,4 +85,49 @@ export function joinList(items: readonly string[]): string {
   if (items.length <= 1) return items.join("");
   if (items.length === 2) return `${items[0]} and ${items[1]}`;
   return `${items.slice(0, -1).join(", ")}, and ${items.at(-1)}`;
+}
+
+/** Options every generated task resolves the same way, after checking the lengths. */
+export function resolveOptions(options: LongContextOptions, defaultName: string, defaultSamples = 1) {
+  const name = options.name ?? defaultName;
+  checkLengths(name, options.lengths);
+  return { name, seed: options.seed ?? 0, samples: options.samples ?? defaultSamples, style: options.style ?? "chat" } as const;
+}
+
+/**
+ * One example whose prompt `build(k)` is sized to `length` tokens by choosing `k` (haystack words, list items,
+ * pairs); `metadata` gains `length` and the measured `tokens`.
+ */
+export function sizedExample(spec: {
+  tokenizer: Tokenizer;
+  id: string;
+  length: number;
+  minK: number;
+  build: (k: number) => Prompt;
+  references: readonly string[];
+  metadata: Readonly<Record<string, MetadataValue>>;
+}): { example: GenerateExample; k: number } {
+  const { k, tokens } = fitToLength(spec.length, spec.minK, (k) => promptTokens(spec.tokenizer, spec.build(k)));
+  return {
+    k,
+    example: { id: spec.id, prompt: spec.build(k), references: spec.references, metadata: { length: spec.length, tokens, ...spec.metadata } },
+  };
+}
+
+/** The task object of a generated task scored by one RULER string-match metric. */
+export function generatedTask(spec: {
+  name: string;
+  make: () => GenerateExample[];
+  metric: "string_match_all" | "string_match_part";
+  maxTokens: number;
+  config: Readonly<Record<string, unknown>>;
+}): GenerateTask {
+  return {
+    kind: "generate",
+    name: spec.name,
+    examples: memo(spec.make),
+    metrics: spec.metric === "string_match_all" ? { string_match_all: stringMatchAll } : { string_match_part: stringMatchPart },
+    sampling: { maxTokens: spec.maxTokens, temperature: 0 },
+    config: spec.config,
+  };
 }

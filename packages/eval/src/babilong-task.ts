@@ -1,8 +1,7 @@
 // BABILong-style QA: the facts of a bAbI story scattered, in order, through a long haystack.
-import { checkLengths, exampleRandom, insertAtFractions, memo, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
 import type { BabiSample } from "./babi.ts";
-import { fitToLength, Haystack, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchPart } from "./metrics.ts";
+import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `babilongTask`. */
@@ -22,12 +21,8 @@ export interface BabilongOptions extends LongContextOptions {
  * @example const task = babilongTask({ tokenizer, lengths: [4096], babi: parseBabi(text, "qa1"), haystack });
  */
 export function babilongTask(options: BabilongOptions): GenerateTask {
-  const name = options.name ?? "babilong";
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 10;
-  const style = options.style ?? "chat";
+  const { name, seed, samples, style } = resolveOptions(options, "babilong", 10);
   const haystack = options.haystack ?? new Haystack();
-  checkLengths(name, options.lengths);
   if (options.babi.length < samples) {
     throw new RangeError(`Cannot generate ${name}: babi must hold at least ${samples} questions, got ${options.babi.length}`);
   }
@@ -45,23 +40,18 @@ export function babilongTask(options: BabilongOptions): GenerateTask {
             "Answer:",
             style,
           );
-        const { k, tokens } = fitToLength(length, 1, (k) => promptTokens(options.tokenizer, build(k)));
-        out.push({
-          id: `${name}-${length}-${sample}`,
-          prompt: build(k),
-          references: [item.answer],
-          metadata: { length, tokens, sample, facts: item.facts.length, source: item.source },
-        });
+        const metadata = { sample, facts: item.facts.length, source: item.source };
+        const id = `${name}-${length}-${sample}`;
+        out.push(sizedExample({ tokenizer: options.tokenizer, id, length, minK: 1, build, references: [item.answer], metadata }).example);
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_part: stringMatchPart },
-    sampling: { maxTokens: 16, temperature: 0 },
+    make,
+    metric: "string_match_part",
+    maxTokens: 16,
     config: { task: "babilong", lengths: options.lengths, seed, samples, style, haystack: haystack.name, questions: options.babi.length },
-  };
+  });
 }

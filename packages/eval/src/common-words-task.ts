@@ -1,9 +1,8 @@
 // RULER's common words extraction: find the words repeated most often in a long numbered list.
-import { checkLengths, exampleRandom, memo, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
 import { createRandom, mixSeed } from "./_random.ts";
 import { distinct, randomPseudoWord } from "./_words.ts";
-import { fitToLength, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchAll } from "./metrics.ts";
+import { promptTokens, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `commonWordsTask`. */
@@ -24,14 +23,10 @@ export interface CommonWordsOptions extends LongContextOptions {
  * @example const task = commonWordsTask({ tokenizer, lengths: [4096] });
  */
 export function commonWordsTask(options: CommonWordsOptions): GenerateTask {
-  const name = options.name ?? "common_words";
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
+  const { name, seed, samples, style } = resolveOptions(options, "common_words");
   const numCommon = options.commonWords ?? 10;
   const maxFreq = options.commonFreq ?? 30;
   const ucf = options.uncommonFreq ?? 3;
-  checkLengths(name, options.lengths);
   if (!(numCommon >= 1 && ucf >= 1 && maxFreq >= ucf + 2)) {
     throw new RangeError(
       `Cannot generate ${name}: commonWords and uncommonFreq must be >= 1 and commonFreq >= uncommonFreq + 2, got ${numCommon}, ${ucf}, ${maxFreq}`,
@@ -61,18 +56,17 @@ export function commonWordsTask(options: CommonWordsOptions): GenerateTask {
             style,
           );
         };
-        const { k, tokens } = fitToLength(length, 0, (k) => promptTokens(options.tokenizer, build(k)));
-        out.push({ id: `${name}-${length}-${sample}`, prompt: build(k), references: common, metadata: { length, tokens, sample, commonFreq: cf } });
+        const id = `${name}-${length}-${sample}`;
+        out.push(sizedExample({ tokenizer: options.tokenizer, id, length, minK: 0, build, references: common, metadata: { sample, commonFreq: cf } }).example);
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_all: stringMatchAll },
-    sampling: { maxTokens: 120, temperature: 0 },
+    make,
+    metric: "string_match_all",
+    maxTokens: 120,
     config: { task: "common_words", lengths: options.lengths, seed, samples, style, commonWords: numCommon, commonFreq: maxFreq, uncommonFreq: ucf },
-  };
+  });
 }

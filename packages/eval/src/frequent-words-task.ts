@@ -1,9 +1,8 @@
 // RULER's frequent words extraction: the three most frequent coded words of a Zipf-distributed text.
-import { checkLengths, exampleRandom, memo, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
 import { createRandom, mixSeed } from "./_random.ts";
 import { distinct, randomPseudoWord } from "./_words.ts";
-import { fitToLength, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchAll } from "./metrics.ts";
+import { renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `frequentWordsTask`. */
@@ -32,12 +31,8 @@ export function zipfCounts(n: number, alpha: number): number[] {
  * @example const task = frequentWordsTask({ tokenizer, lengths: [4096] });
  */
 export function frequentWordsTask(options: FrequentWordsOptions): GenerateTask {
-  const name = options.name ?? "frequent_words";
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
+  const { name, seed, samples, style } = resolveOptions(options, "frequent_words");
   const alpha = options.alpha ?? 2;
-  checkLengths(name, options.lengths);
   if (!(alpha > 1)) throw new RangeError(`Cannot generate ${name}: alpha must be greater than 1, got ${alpha}`);
   const make = (): GenerateExample[] => {
     const out: GenerateExample[] = [];
@@ -62,19 +57,20 @@ export function frequentWordsTask(options: FrequentWordsOptions): GenerateTask {
           );
         };
         // at 40 words the Zipf counts (26, 7, 3, 2, ...) already give a strict top three
-        const { k, tokens } = fitToLength(length, 40, (k) => promptTokens(options.tokenizer, build(k)));
-        counts(k);
-        out.push({ id: `${name}-${length}-${sample}`, prompt: build(k), references: vocab.slice(0, 3), metadata: { length, tokens, sample } });
+        const id = `${name}-${length}-${sample}`;
+        // references are the three top-ranked words, drawn before any sizing
+        counts(40);
+        const references = vocab.slice(0, 3);
+        out.push(sizedExample({ tokenizer: options.tokenizer, id, length, minK: 40, build, references, metadata: { sample } }).example);
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_all: stringMatchAll },
-    sampling: { maxTokens: 50, temperature: 0 },
+    make,
+    metric: "string_match_all",
+    maxTokens: 50,
     config: { task: "frequent_words", lengths: options.lengths, seed, samples, style, alpha },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 // InfiniteBench's key-value retrieval: find the value of one UUID key in a long JSON object of UUID pairs.
-import { checkDepths, checkLengths, exampleRandom, insertAtFractions, memo, type LongContextOptions } from "./_generate.ts";
+import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
 import { distinct } from "./_words.ts";
-import { fitToLength, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchPart } from "./metrics.ts";
+import { renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `kvRetrievalTask`. */
@@ -19,12 +18,8 @@ export interface KvRetrievalOptions extends LongContextOptions {
  * @example const task = kvRetrievalTask({ tokenizer, lengths: [4096], depths: [50] });
  */
 export function kvRetrievalTask(options: KvRetrievalOptions): GenerateTask {
-  const name = options.name ?? "kv_retrieval";
+  const { name, seed, samples, style } = resolveOptions(options, "kv_retrieval");
   const depths = options.depths ?? [0, 25, 50, 75, 100];
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
-  checkLengths(name, options.lengths);
   checkDepths(name, depths);
   const make = (): GenerateExample[] => {
     const out: GenerateExample[] = [];
@@ -50,24 +45,19 @@ export function kvRetrievalTask(options: KvRetrievalOptions): GenerateTask {
               "The value associated with the specified key is:",
               style,
             );
-          const { k, tokens } = fitToLength(length, 0, (k) => promptTokens(options.tokenizer, build(k)));
-          out.push({
-            id: `${name}-${length}-${depth}-${sample}`,
-            prompt: build(k),
-            references: [value],
-            metadata: { length, tokens, depth, sample, pairs: k + 1 },
-          });
+          const id = `${name}-${length}-${depth}-${sample}`;
+          const { example, k } = sizedExample({ tokenizer: options.tokenizer, id, length, minK: 0, build, references: [value], metadata: { depth, sample } });
+          out.push({ ...example, metadata: { ...example.metadata, pairs: k + 1 } });
         }
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_part: stringMatchPart },
-    sampling: { maxTokens: 64, temperature: 0 },
+    make,
+    metric: "string_match_part",
+    maxTokens: 64,
     config: { task: "kv_retrieval", lengths: options.lengths, depths, seed, samples, style },
-  };
+  });
 }

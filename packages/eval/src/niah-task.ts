@@ -1,17 +1,17 @@
 // RULER's needle-in-a-haystack tasks: single, multi-key, multi-value and multi-query needles at a chosen depth.
 import {
   checkDepths,
-  checkLengths,
   drawNeedle,
   exampleRandom,
+  generatedTask,
   insertAtFractions,
   joinList,
-  memo,
+  resolveOptions,
+  sizedExample,
   type LongContextOptions,
   type NeedleType,
 } from "./_generate.ts";
-import { fitToLength, Haystack, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchAll } from "./metrics.ts";
+import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** The four NIAH variants of RULER. */
@@ -50,16 +50,12 @@ export function niahNeedle(key: string, value: string, valueType: NeedleType): s
  */
 export function niahTask(options: NiahOptions): GenerateTask {
   const variant = options.variant ?? "single";
-  const name = options.name ?? `niah_${variant}`;
+  const { name, seed, samples, style } = resolveOptions(options, `niah_${variant}`);
   const depths = options.depths ?? [0, 25, 50, 75, 100];
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
   const haystack = options.haystack ?? new Haystack();
   const keyType = options.keyType ?? "words";
   const valueType = options.valueType ?? "numbers";
   const needles = variant === "single" ? 1 : (options.needles ?? 4);
-  checkLengths(name, options.lengths);
   checkDepths(name, depths);
   if (!Number.isInteger(needles) || needles < 1) {
     throw new RangeError(`Cannot generate ${name}: needles must be a positive integer, got ${needles}`);
@@ -89,25 +85,19 @@ export function niahTask(options: NiahOptions): GenerateTask {
             const context = insertAtFractions(haystack.take(k), inserts).join(" ");
             return renderPrompt(`${head}\n${context}\n${question}`, answerPrefix, style);
           };
-          const { k, tokens } = fitToLength(length, 1, (k) => promptTokens(options.tokenizer, build(k)));
-          out.push({
-            id: `${name}-${length}-${depth}-${sample}`,
-            prompt: build(k),
-            references,
-            metadata: { length, tokens, depth, sample },
-          });
+          const id = `${name}-${length}-${depth}-${sample}`;
+          out.push(sizedExample({ tokenizer: options.tokenizer, id, length, minK: 1, build, references, metadata: { depth, sample } }).example);
         }
       }
     }
     return out;
   };
 
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_all: stringMatchAll },
-    sampling: { maxTokens: 128, temperature: 0 },
+    make,
+    metric: "string_match_all",
+    maxTokens: 128,
     config: {
       task: "niah",
       variant,
@@ -121,5 +111,5 @@ export function niahTask(options: NiahOptions): GenerateTask {
       valueType,
       needles,
     },
-  };
+  });
 }

@@ -1,7 +1,6 @@
 // InfiniteBench's passkey retrieval: a five-digit pass key hidden at a chosen depth in repeated filler.
-import { checkDepths, checkLengths, exampleRandom, insertAtFractions, memo, type LongContextOptions } from "./_generate.ts";
-import { fitToLength, Haystack, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchPart } from "./metrics.ts";
+import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `passkeyTask`. */
@@ -24,13 +23,9 @@ export function passkeyNeedle(passkey: string): string {
  * @example const task = passkeyTask({ tokenizer, lengths: [2048, 8192], depths: [10, 90] });
  */
 export function passkeyTask(options: PasskeyOptions): GenerateTask {
-  const name = options.name ?? "passkey";
+  const { name, seed, samples, style } = resolveOptions(options, "passkey");
   const depths = options.depths ?? [0, 25, 50, 75, 100];
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
   const haystack = options.haystack ?? new Haystack();
-  checkLengths(name, options.lengths);
   checkDepths(name, depths);
   const head =
     "There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. I will quiz you about the important information there.";
@@ -48,19 +43,18 @@ export function passkeyTask(options: PasskeyOptions): GenerateTask {
               "The pass key is",
               style,
             );
-          const { k, tokens } = fitToLength(length, 1, (k) => promptTokens(options.tokenizer, build(k)));
-          out.push({ id: `${name}-${length}-${depth}-${sample}`, prompt: build(k), references: [passkey], metadata: { length, tokens, depth, sample } });
+          const id = `${name}-${length}-${depth}-${sample}`;
+          out.push(sizedExample({ tokenizer: options.tokenizer, id, length, minK: 1, build, references: [passkey], metadata: { depth, sample } }).example);
         }
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_part: stringMatchPart },
-    sampling: { maxTokens: 16, temperature: 0 },
+    make,
+    metric: "string_match_part",
+    maxTokens: 16,
     config: { task: "passkey", lengths: options.lengths, depths, seed, samples, style, haystack: haystack.name },
-  };
+  });
 }

@@ -1,8 +1,7 @@
 // RULER's variable tracking: follow chains of "VAR B = VAR A" assignments hidden in filler text.
-import { checkLengths, exampleRandom, insertAtFractions, memo, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
 import { distinct } from "./_words.ts";
-import { fitToLength, Haystack, promptTokens, renderPrompt } from "./haystack.ts";
-import { stringMatchAll } from "./metrics.ts";
+import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 
 /** Options of `variableTrackingTask`. */
@@ -22,14 +21,10 @@ export interface VariableTrackingOptions extends LongContextOptions {
  * @example const task = variableTrackingTask({ tokenizer, lengths: [4096], chains: 2, hops: 4 });
  */
 export function variableTrackingTask(options: VariableTrackingOptions): GenerateTask {
-  const name = options.name ?? "variable_tracking";
-  const seed = options.seed ?? 0;
-  const samples = options.samples ?? 1;
-  const style = options.style ?? "chat";
+  const { name, seed, samples, style } = resolveOptions(options, "variable_tracking");
   const chains = options.chains ?? 1;
   const hops = options.hops ?? 4;
   const haystack = options.haystack ?? new Haystack();
-  checkLengths(name, options.lengths);
   if (!Number.isInteger(chains) || chains < 1 || !Number.isInteger(hops) || hops < 1) {
     throw new RangeError(`Cannot generate ${name}: chains and hops must be positive integers, got ${chains} and ${hops}`);
   }
@@ -59,18 +54,16 @@ export function variableTrackingTask(options: VariableTrackingOptions): Generate
             `Answer: According to the chain(s) of variable assignment in the text above, ${hops + 1} variables are assigned the value ${query}, they are:`,
             style,
           );
-        const { k, tokens } = fitToLength(length, 1, (k) => promptTokens(options.tokenizer, build(k)));
-        out.push({ id: `${name}-${length}-${sample}`, prompt: build(k), references, metadata: { length, tokens, sample } });
+        out.push(sizedExample({ tokenizer: options.tokenizer, id: `${name}-${length}-${sample}`, length, minK: 1, build, references, metadata: { sample } }).example);
       }
     }
     return out;
   };
-  return {
-    kind: "generate",
+  return generatedTask({
     name,
-    examples: memo(make),
-    metrics: { string_match_all: stringMatchAll },
-    sampling: { maxTokens: 64, temperature: 0 },
+    make,
+    metric: "string_match_all",
+    maxTokens: 64,
     config: { task: "variable_tracking", lengths: options.lengths, seed, samples, style, chains, hops, haystack: haystack.name },
-  };
+  });
 }
