@@ -106,6 +106,14 @@ describe("createOpenAIModel", () => {
     expect(s.stats.byPath["/completions"]).toBe(1);
   });
 
+  it("finds the completion by code points in echo scoring, so characters outside the BMP before it do not shift it", async () => {
+    const s = await server();
+    const model = createOpenAIModel({ baseURL: s.url, model: "toy", renderPrompt: (m) => renderToyChat(m) });
+    const [score] = await model.score([{ messages: [{ role: "user", content: "The 🐳 and the 🦑 fought.\n\nWho won?" }], completion: "The 🐳 won." }]);
+    expect(score?.tokens).toBe(3);
+    expect(score?.logprob).toBeCloseTo(expectedLogprob("The 🐳 won."), 10);
+  });
+
   it("says which option to use when the server offers no prompt log-probs", async () => {
     const s = await server({ promptLogprobs: false, echo: false });
     const chat = createOpenAIModel({ baseURL: s.url, model: "toy" });

@@ -203,10 +203,13 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
         if (lp === null || lp === undefined || lp.token_logprobs.length !== lp.text_offset.length) {
           throw new Error(`Cannot score through ${describe("/completions")}: the response must carry logprobs.token_logprobs and text_offset for the echoed prompt, got ${lp === null || lp === undefined ? "none" : "mismatched arrays"}`);
         }
+        // text_offset counts code points (Python string indices), not UTF-16 units: measure both ends the same way.
+        const start = codePointLength(prefix);
+        const end = start + codePointLength(item.completion);
         let logprob = 0;
         let tokens = 0;
         lp.text_offset.forEach((offset, i) => {
-          if (offset < prefix.length || offset >= text.length) return;
+          if (offset < start || offset >= end) return;
           const value = lp.token_logprobs[i];
           if (value === null || value === undefined) throw new Error(`Cannot score through ${describe("/completions")}: token ${i} of the completion has no log-prob`);
           logprob += value;
@@ -231,4 +234,10 @@ function parseBody<S extends z.ZodType>(schema: S, raw: unknown, where: string):
     throw new TypeError(`Cannot read the response of ${where}: ${issue === undefined ? "invalid body" : `${issue.path.join(".")}: ${issue.message}`}`);
   }
   return result.data;
+}
+
+function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n += 1;
+  return n;
 }

@@ -117,7 +117,10 @@ export async function startToyServer(options: ToyServerOptions = {}): Promise<To
     const echo = body.echo === true;
     if (echo && options.echo === false) return send(res, 400, { error: { message: "echo is not supported" } });
     const gen = " ok";
-    const all = echo ? [...promptToks, { token: gen, offset: prompt.length }] : [{ token: gen, offset: prompt.length }];
+    // Offsets in code points, as Python servers (vLLM) count them.
+    const cp = (utf16: number) => [...prompt.slice(0, utf16)].length;
+    const end = cp(prompt.length);
+    const all = echo ? [...promptToks.map((t) => ({ token: t.token, offset: cp(t.offset) })), { token: gen, offset: end }] : [{ token: gen, offset: end }];
     const logprobs = body.logprobs === undefined || body.logprobs === null ? null : {
       tokens: all.map((t) => t.token),
       token_logprobs: all.map((t, i) => (echo && i === 0 ? null : toyTokenLogprob(t.token))),
