@@ -11,7 +11,7 @@ let root = "";
 let model = "";
 let pairs = "";
 beforeAll(async () => {
-  await selectBackend("cpu");
+  await selectBackend("wasm");
   root = await mkdtemp(join(tmpdir(), "longpo-cli-"));
   model = join(root, "model");
   pairs = join(root, "pairs.jsonl");
@@ -60,7 +60,7 @@ describe("longpo train: bad input", () => {
     const bad = join(root, "bad.jsonl");
     await writeFile(bad, `${(await readFile(pairs, "utf8")).split("\n")[0]}\n{"id": 3}\n`);
     const dir = out();
-    const r = await run("train", "--model", model, "--pairs", bad, "--outputDir", dir, "--backend", "cpu");
+    const r = await run("train", "--model", model, "--pairs", bad, "--outputDir", dir, "--backend", "wasm");
     expect(r.code).toBe(2);
     expect(r.err.trim().split("\n").at(-1)).toMatch(/^longpo train: Cannot read .*bad\.jsonl: line 2 does not match the schema/);
     await expect(readdir(dir)).rejects.toThrow();
@@ -89,7 +89,7 @@ describe("longpo train: bad input", () => {
 describe("longpo train", () => {
   it("trains LongPO on the tiny model and writes metrics, a checkpoint and the model folder", async () => {
     const dir = join(root, "run");
-    const r = await run("train", "--model", model, "--pairs", pairs, "--outputDir", dir, "--backend", "cpu",
+    const r = await run("train", "--model", model, "--pairs", pairs, "--outputDir", dir, "--backend", "wasm",
       "--max-steps", "3", "--batch-size", "2", "--gradient-accumulation", "1", "--learning-rate", "1e-3", "--save-every", "2");
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/override maxSteps = 3/);
@@ -103,7 +103,7 @@ describe("longpo train", () => {
     }
     // The reference log-probs were cached beside the data; a second run reads them instead of computing.
     expect((await readdir(root)).some((n) => /^pairs\.jsonl\.ref-[0-9a-f]{16}\.json$/.test(n))).toBe(true);
-    const again = await run("train", "--model", model, "--pairs", pairs, "--outputDir", join(root, "run2"), "--backend", "cpu", "--max-steps", "1");
+    const again = await run("train", "--model", model, "--pairs", pairs, "--outputDir", join(root, "run2"), "--backend", "wasm", "--max-steps", "1");
     expect(again.err).toMatch(/6 from .*\.ref-[0-9a-f]{16}\.json, 0 computed/);
   });
 });

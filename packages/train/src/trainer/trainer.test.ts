@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../model/backend.ts";
 import { bigramPolicy, charTokenizer, loadTestPolicy, saveTestPolicy, toyPairs } from "./_test-helpers.ts";
 import { attachReferenceLogps } from "./reference-logps.ts";
 import { buildTrainConfig, type TrainConfigInput } from "./train-config.ts";
@@ -13,7 +13,7 @@ import { buildTrainingExample, type TrainingExample } from "./training-example.t
 
 let root = "";
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await selectBackend("wasm");
   root = await mkdtemp(join(tmpdir(), "longpo-trainer-"));
 });
 afterAll(async () => {
