@@ -37,8 +37,8 @@ describe("worldQaTask", () => {
       expect(doc.split(" ")).toHaveLength(e.metadata.length as number);
       // Within the longest filler sentence (25 words) of the requested position: half of one from snapping to a
       // sentence boundary, the rest where a distractor fact crowds the asked one.
-      const tolerance = 25 / ((e.metadata.length as number) - 7);
-      expect(Math.abs((e.metadata.placed_depth as number) - (e.metadata.depth as number))).toBeLessThanOrEqual(tolerance + 1e-4);
+      const tolerance = (100 * 25) / ((e.metadata.length as number) - 7);
+      expect(Math.abs((e.metadata.placed_depth as number) - (e.metadata.depth as number))).toBeLessThanOrEqual(tolerance + 0.01);
     }
   });
 
@@ -53,6 +53,10 @@ describe("worldQaTask", () => {
     // Chance is 1/6 attributes × 1/12 values per attribute ≈ 1.4%; 80 examples leave at most a few hits.
     if (c?.status === "completed") expect(c.metrics.exact_match?.mean).toBeLessThan(0.1);
     else expect.unreachable("the constant model's task must complete");
+  });
+
+  it("rejects depths outside [0, 100]", () => {
+    expect(() => worldQaExamples(world, { ...options, depths: [0.5, 120] })).toThrow(RangeError);
   });
 
   it("counts a hit only for the exact one-word answer", () => {

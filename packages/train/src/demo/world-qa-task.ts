@@ -12,7 +12,7 @@ export interface WorldQaOptions {
   readonly seed: number;
   /** Document lengths in tokens (the prompt adds 11: `<s> <user>`, `<q>`, the 7-token question, `<assistant>`). */
   readonly lengths: readonly number[];
-  /** Depths of the asked fact in [0, 1]; default the centres of four quarters, [0.125, 0.375, 0.625, 0.875]. */
+  /** Depths of the asked fact in percent (0 = start, 100 = end, as `@longpo/eval`'s NIAH tasks); default the centres of four quarters. */
   readonly depths?: readonly number[];
   /** Examples per (length, depth) cell. */
   readonly examplesPerCell: number;
@@ -21,13 +21,14 @@ export interface WorldQaOptions {
   readonly factsPerChunk?: readonly [number, number];
 }
 
-/** Default depths: the centres of the four quarters of the document (chunk 1..4 of a 4-chunk document). */
-export const DEFAULT_DEPTHS: readonly number[] = [0.125, 0.375, 0.625, 0.875];
+/** Default depths in percent: the centres of the four quarters of the document (chunk 1..4 of a 4-chunk document). */
+export const DEFAULT_DEPTHS: readonly number[] = [12.5, 37.5, 62.5, 87.5];
 
 /**
  * The examples of the world's QA task: for each length and depth, `examplesPerCell` documents whose first fact is
  * placed at that depth among random distractor facts, and the question about it. Deterministic for the seed.
- * Metadata: `length` (document tokens), `depth` (the requested depth), `placed_depth`, `facts`.
+ * Metadata: `length` (document tokens), `depth` (the requested depth, percent), `placed_depth` (percent), `facts`.
+ * @throws {RangeError} for a depth outside [0, 100].
  */
 export function worldQaExamples(world: World, options: WorldQaOptions): GenerateExample[] {
   const depths = options.depths ?? DEFAULT_DEPTHS;
@@ -36,6 +37,7 @@ export function worldQaExamples(world: World, options: WorldQaOptions): Generate
   const examples: GenerateExample[] = [];
   for (const length of options.lengths) {
     for (const depth of depths) {
+      if (!(depth >= 0 && depth <= 100)) throw new RangeError(`Cannot build world QA: depths must lie in [0, 100], got ${depth}`);
       // One stream per cell, so adding a length or a depth leaves the other cells unchanged.
       const rng = createRng(`${options.seed}:${length}:${depth}`);
       for (let i = 0; i < options.examplesPerCell; i++) {
@@ -44,14 +46,14 @@ export function worldQaExamples(world: World, options: WorldQaOptions): Generate
         for (let c = 0; c < chunks; c++) count += rng.range(lo, hi);
         count = Math.min(count, Math.floor(length / 7));
         const facts = sampleFacts(world, rng, Math.max(1, count));
-        const doc = makeDocument(rng, { length, facts, depths: [depth] });
+        const doc = makeDocument(rng, { length, facts, depths: [depth / 100] });
         const target = doc.facts.find((f) => f.name === facts[0]?.name);
         if (target === undefined) throw new Error("unreachable: the target fact was placed");
         examples.push({
           id: `${length}-${depth}-${i}`,
           prompt: [qaUserMessage(doc.text, questionText(target))],
           references: [target.value],
-          metadata: { length, depth, placed_depth: Number(target.depth.toFixed(4)), facts: doc.facts.length },
+          metadata: { length, depth, placed_depth: Number((target.depth * 100).toFixed(2)), facts: doc.facts.length },
         });
       }
     }

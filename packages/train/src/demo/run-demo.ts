@@ -1,0 +1,356 @@
+// `longpo demo`: M0 short and long, LongPO stage 1 on self-generated pairs, SFT and DPO baselines, a table and a report.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  heatmapCells,
+  niahHeatmapSvg,
+  readMetricsJsonl,
+  runSuite,
+  type TaskResult,
+  trainingCurvesSvg,
+  writeChart,
+  writeReport,
+} from "@longpo/eval";
+import { z } from "zod";
+import { llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { buildModel, type OpenedModel, readModelFolder } from "../cli/open-model.ts";
+import { trainFromFiles } from "../cli/train-command.ts";
+import { type BackendPreference, selectBackend } from "../model/backend.ts";
+import { saveCheckpoint } from "../model/checkpoint.ts";
+import { withRopeTheta } from "../model/config.ts";
+import type { LlamaModel } from "../model/llama.ts";
+import { createProgress } from "../progress.ts";
+import { buildTrainConfig } from "../trainer/train-config.ts";
+import { M0Recipe } from "./m0-recipe.ts";
+import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
+import { DEFAULT_DEPTHS, worldQaTask } from "./world-qa-task.ts";
+import { createWorld, type World } from "./world.ts";
+
+/** The shipped M0 folder (`packages/train/models/m0`), found from this file in `src/` or `dist/`. */
+export function shippedM0Dir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "models", "m0");
+}
+
+const TrainBudget = z.strictObject({
+  steps: z.number().int().positive().default(100).describe("optimizer steps of each method (the same budget for all)"),
+  batchSize: z.number().int().positive().default(8).describe("pairs per step"),
+  learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
+  warmupRatio: z.number().min(0).max(1).default(0.1),
+  schedule: z.enum(["constant", "linear", "cosine"]).default("constant"),
+  beta: z.number().positive().default(0.1).describe("β of LongPO and DPO"),
+  lambda: z.number().nonnegative().default(1).describe("λ of LongPO (nll + λ·pref)"),
+});
+
+/** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
+export const DemoConfig = z.strictObject({
+  seed: z.number().int().nonnegative().default(1).describe("seed of documents, pairs and data order"),
+  modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0"),
+  outDir: z.string().default("runs/demo").describe("report and work folder"),
+  backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
+  shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
+  lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
+  factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
+  thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
+  thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
+  evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
+  evalSeed: z.number().int().default(2002),
+  pairDocuments: z.number().int().positive().default(600).describe("long documents drawn for pairs (one pair each at most)"),
+  questions: z.enum(["self", "self-grounded", "template"]).default("self").describe("who writes the questions"),
+  keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
+  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
+  train: TrainBudget.default(() => TrainBudget.parse({})),
+});
+export type DemoConfig = z.infer<typeof DemoConfig>;
+
+/** The `--quick` budget: every phase runs, on a few examples. */
+export const QUICK_DEMO: z.input<typeof DemoConfig> = {
+  thetaFactors: [1, 4],
+  thetaSweepExamplesPerCell: 2,
+  evalExamplesPerCell: 4,
+  pairDocuments: 24,
+  train: { steps: 3, batchSize: 4 },
+};
+
+/** Accuracy of one model at one length, overall and by depth (percent → accuracy). */
+export interface LengthScore {
+  length: number;
+  accuracy: number;
+  /** Standard error of the accuracy, sqrt(p(1−p)/n). */
+  se: number;
+  n: number;
+  byDepth: Record<string, number>;
+}
+
+/** One row of the demo's table. */
+export interface DemoRow {
+  model: string;
+  ropeTheta: number;
+  short: LengthScore;
+  long: LengthScore;
+  trainSeconds?: number;
+}
+
+/** A timed phase, for BENCHMARKS.md. */
+export interface DemoPhase {
+  name: string;
+  seconds: number;
+  tokens?: number;
+  tokensPerSecond?: number;
+}
+
+/** What `runDemo` measured and wrote. */
+export interface DemoResult {
+  config: DemoConfig;
+  backend: string;
+  m0Theta: number;
+  bestThetaFactor: number;
+  thetaSweep: { factor: number; longAccuracy: number; n: number }[];
+  pairs: WorldPairsStats;
+  rows: DemoRow[];
+  phases: DemoPhase[];
+  wallSeconds: number;
+  reportDir: string;
+  files: string[];
+}
+
+function lengthScore(result: TaskResult, length: number): LengthScore {
+  if (result.status !== "completed") throw new Error(`Cannot score: task ${result.task} ${result.status}`);
+  const samples = result.samples.filter((s) => s.metadata.length === length);
+  const n = samples.length;
+  const acc = n === 0 ? 0 : samples.reduce((a, s) => a + (s.scores.exact_match ?? 0), 0) / n;
+  const byDepth: Record<string, number> = {};
+  for (const d of DEFAULT_DEPTHS) {
+    const at = samples.filter((s) => s.metadata.depth === d);
+    byDepth[String(d)] = at.length === 0 ? 0 : at.reduce((a, s) => a + (s.scores.exact_match ?? 0), 0) / at.length;
+  }
+  return { length, accuracy: acc, se: n === 0 ? 0 : Math.sqrt((acc * (1 - acc)) / n), n, byDepth };
+}
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+/** The demo's table in Markdown: model × short × long × long by depth. */
+export function demoTable(rows: readonly DemoRow[]): string {
+  const depths = DEFAULT_DEPTHS.map((d) => `${d}%`);
+  const head = `| model | RoPE θ | short (${rows[0]?.short.length ?? "?"} tok) | long (${rows[0]?.long.length ?? "?"} tok) | long by depth ${depths.join(" / ")} | train s |`;
+  const lines = [head, `|---|---:|---:|---:|---|---:|`];
+  for (const r of rows) {
+    const by = DEFAULT_DEPTHS.map((d) => pct(r.long.byDepth[String(d)] ?? 0)).join(" / ");
+    lines.push(
+      `| ${r.model} | ${r.ropeTheta} | ${pct(r.short.accuracy)} ± ${pct(r.short.se)} | ${pct(r.long.accuracy)} ± ${pct(r.long.se)} | ${by} | ${r.trainSeconds === undefined ? "-" : r.trainSeconds.toFixed(0)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Options of {@link runDemo}. */
+export interface RunDemoOptions {
+  /** Config overrides (see {@link DemoConfig}); `quick` applies {@link QUICK_DEMO} first. */
+  readonly config?: z.input<typeof DemoConfig>;
+  readonly quick?: boolean;
+  /** Log lines (phases, the table); default none. */
+  readonly log?: (line: string) => void;
+}
+
+async function evaluate(
+  model: LlamaModel,
+  opened: OpenedModel,
+  world: World,
+  name: string,
+  lengths: number[],
+  examplesPerCell: number,
+  seed: number,
+  config: DemoConfig,
+): Promise<{ result: TaskResult; suite: Awaited<ReturnType<typeof runSuite>> }> {
+  const task = worldQaTask(world, { name: "world-qa", seed, lengths, examplesPerCell, chunkLength: config.shortLength, factsPerChunk: config.factsPerChunk });
+  const total = lengths.length * DEFAULT_DEPTHS.length * examplesPerCell;
+  const progress = createProgress(`eval ${name}`, total);
+  const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32 }), { name: "demo", tasks: [task] }, {
+    batchSize: 32,
+    onProgress: (e) => progress.update(e.done),
+  });
+  progress.finish();
+  const result = suite.tasks[0];
+  if (result === undefined || result.status !== "completed") {
+    throw new Error(`Cannot evaluate ${name}: ${result?.status === "errored" ? result.error.message : "the task did not complete"}`);
+  }
+  return { result, suite };
+}
+
+/**
+ * Run the demo: evaluate M0 at its short length and at `lengthFactor`× (with a RoPE θ sweep), generate LongPO pairs
+ * with M0 (self-written questions, chosen on the chunk, rejected on the long document with the best raised θ,
+ * reference log-probs on the chunk), train LongPO, SFT and DPO from M0 with the same pairs and budget, evaluate all,
+ * and write the report folder (`report/`: summary.md, summary.json, NIAH heatmaps, training curves, SVG and PNG).
+ * @example
+ * const r = await runDemo({ quick: true, config: { outDir: "runs/demo-quick" } });
+ * console.log(demoTable(r.rows));
+ */
+export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const base = options.quick === true ? { ...QUICK_DEMO, ...options.config, train: { ...QUICK_DEMO.train, ...options.config?.train } } : (options.config ?? {});
+  const config = DemoConfig.parse(base);
+  const backend = await selectBackend(config.backend as BackendPreference);
+  log(`backend ${backend.name} (${backend.reason})`);
+  const m0Dir = config.modelDir ?? shippedM0Dir();
+  const outDir = resolve(config.outDir);
+  const reportDir = join(outDir, "report");
+  await mkdir(reportDir, { recursive: true });
+  const phases: DemoPhase[] = [];
+  const timed = async <T>(name: string, f: () => Promise<T>, tokens?: number): Promise<T> => {
+    const t = Date.now();
+    const value = await f();
+    const seconds = (Date.now() - t) / 1000;
+    phases.push(tokens === undefined ? { name, seconds } : { name, seconds, tokens, tokensPerSecond: tokens / seconds });
+    log(`${name}: ${seconds.toFixed(1)} s`);
+    return value;
+  };
+
+  const opened = await readModelFolder(m0Dir);
+  const recipePath = join(m0Dir, "m0-recipe.json");
+  const recipe = M0Recipe.parse(existsSync(recipePath) ? JSON.parse(await readFile(recipePath, "utf8")) : {});
+  const world = createWorld(recipe.world);
+  const shortLength = config.shortLength;
+  const longLength = shortLength * config.lengthFactor;
+  const m0Theta = opened.config.ropeTheta;
+  const promptTokens = (len: number, n: number) => (len + 11) * n;
+  const cell = DEFAULT_DEPTHS.length * config.evalExamplesPerCell;
+
+  // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
+  const thetaSweep: DemoResult["thetaSweep"] = [];
+  for (const factor of config.thetaFactors) {
+    const model = buildModel(opened, m0Theta * factor);
+    try {
+      const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
+      const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
+        evaluate(model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
+      thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
+    } finally {
+      model.dispose();
+    }
+  }
+  const best = thetaSweep.reduce((a, b) => (b.longAccuracy > a.longAccuracy ? b : a));
+  log(`θ sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}; best ×${best.factor}`);
+  const rows: DemoRow[] = [];
+  const evalRow = async (name: string, model: LlamaModel, theta: number, trainSeconds?: number): Promise<void> => {
+    const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
+      evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
+    rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
+    await writeReport(join(reportDir, "models", name), suite);
+  };
+  const factors = best.factor === 1 ? [1] : [1, best.factor];
+  for (const factor of factors) {
+    const model = buildModel(opened, m0Theta * factor);
+    try {
+      await evalRow(factor === 1 ? "M0" : `M0 θ×${factor}`, model, m0Theta * factor);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  // 2. Pairs: M0 (original θ) writes questions and chosen answers and scores the reference; M0 with the raised θ
+  //    answers on the long document (rejected). The policy starts from M0 with the raised θ, saved as its own folder.
+  const policyTheta = m0Theta * best.factor;
+  const policyInit = join(outDir, "policy-init");
+  await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
+  const shortModel = buildModel(opened);
+  const longModel = buildModel(opened, policyTheta);
+  let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
+  try {
+    pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
+      makeWorldPairs(world, shortModel, longModel, opened.tokenizer, {
+        seed: config.seed,
+        documents: config.pairDocuments,
+        chunks: config.lengthFactor,
+        chunkLength: shortLength,
+        factsPerChunk: config.factsPerChunk,
+        questions: config.questions,
+        keepIdentical: config.keepIdentical,
+        progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments),
+      }));
+  } finally {
+    shortModel.dispose();
+    longModel.dispose();
+  }
+  const { pairs, stats } = pairsResult;
+  for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
+  log(`pairs: ${stats.pairs} kept of ${stats.documents} documents (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical})`);
+  if (pairs.length === 0) throw new Error("Cannot train: pair generation kept no pair (see the pair statistics in the log)");
+  const pairsFile = join(outDir, "pairs.jsonl");
+  await writeFile(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
+
+  // 3. The same pairs and budget for every method, from the same starting policy.
+  const curves: string[] = [];
+  for (const method of config.methods) {
+    const t = config.train;
+    const { config: trainConfig } = buildTrainConfig({
+      method,
+      beta: t.beta,
+      lambda: t.lambda,
+      learningRate: t.learningRate,
+      schedule: t.schedule,
+      warmupRatio: t.warmupRatio,
+      weightDecay: 0,
+      batchSize: t.batchSize,
+      gradientAccumulation: 1,
+      maxSteps: t.steps,
+      maxLength: longLength + 32,
+      seed: config.seed,
+      logEvery: 1,
+      outputDir: join(outDir, `train-${method}`),
+    });
+    const trainStarted = Date.now();
+    const result = await timed(`train ${method}`, () =>
+      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
+    const trainSeconds = (Date.now() - trainStarted) / 1000;
+    if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${method} training ended ${result.status}`);
+    const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));
+    const last = phases[phases.length - 1];
+    const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
+    if (last !== undefined) last.tokensPerSecond = meanTps;
+    const keys = method === "sft" ? ["loss", "nll"] : ["loss", "nll", "rewards/margins", "rewards/accuracies"];
+    curves.push(...(await writeChart(join(reportDir, `training-curves-${method}`), trainingCurvesSvg(metrics, keys, { title: `${method} training` }))));
+    const trained = await readModelFolder(result.modelDir);
+    const model = buildModel(trained);
+    try {
+      await evalRow(method === "longpo" ? "LongPO" : method.toUpperCase(), model, policyTheta, trainSeconds);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  // 4. Report: table, JSON, a depth × length chart per model, training curves.
+  const files: string[] = [...curves];
+  for (const r of rows) {
+    const cells = [r.short, r.long].flatMap((s) => DEFAULT_DEPTHS.map((d) => ({ length: s.length, depth: d, score: s.byDepth[String(d)] ?? 0 })));
+    files.push(...(await writeChart(join(reportDir, `niah-${r.model.replace(/[^A-Za-z0-9]+/g, "-")}`), niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }))));
+  }
+  const wallSeconds = (Date.now() - started) / 1000;
+  const result: DemoResult = { config, backend: backend.name, m0Theta, bestThetaFactor: best.factor, thetaSweep, pairs: stats, rows, phases, wallSeconds, reportDir, files };
+  const table = demoTable(rows);
+  const md = [
+    "# longpo demo",
+    "",
+    `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
+    `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
+    `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
+    `Pairs: ${stats.pairs} from ${stats.documents} documents, questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
+    `Training: ${config.train.steps} steps × ${config.train.batchSize} pairs, lr ${config.train.learningRate}, β ${config.train.beta}, λ ${config.train.lambda}.`,
+    "",
+    table,
+    "",
+    "## Phases",
+    "",
+    "| phase | s | tokens/s |",
+    "|---|---:|---:|",
+    ...phases.map((p) => `| ${p.name} | ${p.seconds.toFixed(1)} | ${p.tokensPerSecond === undefined ? "-" : p.tokensPerSecond.toFixed(0)} |`),
+    "",
+  ].join("\n");
+  await writeFile(join(reportDir, "summary.md"), md);
+  await writeFile(join(reportDir, "summary.json"), `${JSON.stringify(result, null, 2)}\n`);
+  files.push(join(reportDir, "summary.md"), join(reportDir, "summary.json"));
+  log(table);
+  return { ...result, files };
+}
