@@ -3,27 +3,9 @@ import { createRandom, mixSeed, type Random } from "./_random.ts";
 import { distinct, randomWordKey } from "./_words.ts";
 import { fitToLength, promptTokens, type PromptStyle } from "./haystack.ts";
 import { stringMatchAll, stringMatchPart } from "./metrics.ts";
+import type { LongContextOptions, NeedleType } from "./long-context-options.ts";
 import type { Prompt, Tokenizer } from "./model.ts";
 import type { GenerateExample, GenerateTask, MetadataValue } from "./task.ts";
-
-/** Options every generated long-context task takes. */
-export interface LongContextOptions {
-  /** The evaluated model's tokenizer: target lengths are counted in its tokens. */
-  tokenizer: Tokenizer;
-  /** Target prompt lengths in tokens; each prompt lands within 2% below its target. */
-  lengths: readonly number[];
-  /** Seed of the whole task; the same seed gives the same examples. Default 0. */
-  seed?: number;
-  /** Examples per length (per length and depth, for tasks with a depth). Default 1. */
-  samples?: number;
-  /** "chat" (one user message, the default) or "text" (raw prompt ending in the answer prefix). */
-  style?: PromptStyle;
-  /** Task name in reports; each task has a default. */
-  name?: string;
-}
-
-/** What a needle's key or value is made of. */
-export type NeedleType = "words" | "numbers" | "uuids";
 
 export function checkLengths(what: string, lengths: readonly number[]): void {
   if (lengths.length === 0) throw new RangeError(`Cannot generate ${what}: lengths must be non-empty, got []`);

@@ -1,5 +1,6 @@
 // BABILong-style QA: the facts of a bAbI story scattered, in order, through a long haystack.
-import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import type { BabiSample } from "./babi.ts";
 import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";

@@ -1,5 +1,6 @@
 // RULER's common words extraction: find the words repeated most often in a long numbered list.
-import { exampleRandom, generatedTask, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import { createRandom, mixSeed } from "./_random.ts";
 import { distinct, randomPseudoWord } from "./_words.ts";
 import { promptTokens, renderPrompt } from "./haystack.ts";

@@ -1,5 +1,6 @@
 // RULER's frequent words extraction: the three most frequent coded words of a Zipf-distributed text.
-import { exampleRandom, generatedTask, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import { createRandom, mixSeed } from "./_random.ts";
 import { distinct, randomPseudoWord } from "./_words.ts";
 import { renderPrompt } from "./haystack.ts";

@@ -41,7 +41,7 @@ export { bootstrapCI, mean } from "./bootstrap-ci.ts";
 export type { BootstrapOptions } from "./bootstrap-ci.ts";
 export { FILLER_TEXT, fitToLength, Haystack, promptTokens, renderPrompt, splitSentences } from "./haystack.ts";
 export type { PromptStyle } from "./haystack.ts";
-export type { LongContextOptions, NeedleType } from "./_generate.ts";
+export type { LongContextOptions, NeedleType } from "./long-context-options.ts";
 export { niahNeedle, niahTask } from "./niah-task.ts";
 export type { NiahOptions, NiahVariant } from "./niah-task.ts";
 export { passkeyNeedle, passkeyTask } from "./passkey-task.ts";

@@ -1,5 +1,6 @@
 // InfiniteBench's key-value retrieval: find the value of one UUID key in a long JSON object of UUID pairs.
-import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import { distinct } from "./_words.ts";
 import { renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";

@@ -8,9 +8,8 @@ import {
   joinList,
   resolveOptions,
   sizedExample,
-  type LongContextOptions,
-  type NeedleType,
 } from "./_generate.ts";
+import type { LongContextOptions, NeedleType } from "./long-context-options.ts";
 import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 

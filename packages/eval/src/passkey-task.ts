@@ -1,5 +1,6 @@
 // InfiniteBench's passkey retrieval: a five-digit pass key hidden at a chosen depth in repeated filler.
-import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
 

@@ -1,5 +1,6 @@
 // RULER's variable tracking: follow chains of "VAR B = VAR A" assignments hidden in filler text.
-import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample, type LongContextOptions } from "./_generate.ts";
+import { exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample } from "./_generate.ts";
+import type { LongContextOptions } from "./long-context-options.ts";
 import { distinct } from "./_words.ts";
 import { Haystack, renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
