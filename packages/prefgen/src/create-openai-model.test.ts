@@ -15,8 +15,9 @@ afterEach(async () => {
 });
 
 const ask = (content: string): GenerateRequest => ({ messages: [{ role: "user", content }], sampling: { temperature: 0.7, topP: 0.9, maxTokens: 64 } });
-// Sum of the toy's per-token log-probs of the completion's words: an independent route to the expected score.
-const expectedLogprob = (completion: string) => toyTokens(completion).reduce((s, t) => s + toyTokenLogprob(t.token), 0);
+// Sum of the toy's per-token log-probs of the completion's words and the closing "<|end|>" token of the assistant
+// turn: an independent route to the expected score.
+const expectedLogprob = (completion: string) => toyTokens(completion).reduce((s, t) => s + toyTokenLogprob(t.token), 0) + toyTokenLogprob("<|end|>");
 
 describe("createOpenAIModel", () => {
   it("never has more requests in flight than its concurrency, across concurrent calls", async () => {
@@ -84,46 +85,46 @@ describe("createOpenAIModel", () => {
     expect(short?.finishReason).toBe("stop");
   });
 
-  it("scores a completion through vLLM's prompt_logprobs as the sum over the completion's tokens only", async () => {
+  it("scores a completion through vLLM's prompt_logprobs as the sum over the assistant turn's tokens, end-of-turn included", async () => {
     const s = await server();
     const model = createOpenAIModel({ baseURL: s.url, model: "toy" });
     const messages: ChatMessage[] = [{ role: "system", content: "Be brief." }, { role: "user", content: "The whale won.\n\nWho won?" }];
     const items = [{ messages, completion: "The whale won, clearly." }, { messages, completion: "Ahab." }];
     const scores = await model.score(items);
-    expect(scores.map((x) => x.tokens)).toEqual([4, 1]);
+    expect(scores.map((x) => x.tokens)).toEqual([5, 2]); // words + "<|end|>"
     expect(scores[0]!.logprob).toBeCloseTo(expectedLogprob("The whale won, clearly."), 10);
-    expect(scores[1]!.logprob).toBeCloseTo(toyTokenLogprob("Ahab."), 10);
+    expect(scores[1]!.logprob).toBeCloseTo(toyTokenLogprob("Ahab.") + toyTokenLogprob("<|end|>"), 10);
     // Two scoring requests plus one prompt-length request shared by both items.
     expect(s.stats.byPath["/chat/completions"]).toBe(3);
   });
 
   it("scores through /completions with echo + logprobs when given the chat template, with the same numbers", async () => {
     const s = await server();
-    const model = createOpenAIModel({ baseURL: s.url, model: "toy", renderPrompt: (m) => renderToyChat(m) });
+    const model = createOpenAIModel({ baseURL: s.url, model: "toy", renderChat: renderToyChat });
     const [score] = await model.score([{ messages: [{ role: "user", content: "Sea.\n\nWhat?" }], completion: "A calm sea today." }]);
-    expect(score?.tokens).toBe(4);
+    expect(score?.tokens).toBe(5);
     expect(score?.logprob).toBeCloseTo(expectedLogprob("A calm sea today."), 10);
     expect(s.stats.byPath["/completions"]).toBe(1);
   });
 
   it("finds the completion by code points in echo scoring, so characters outside the BMP before it do not shift it", async () => {
     const s = await server();
-    const model = createOpenAIModel({ baseURL: s.url, model: "toy", renderPrompt: (m) => renderToyChat(m) });
+    const model = createOpenAIModel({ baseURL: s.url, model: "toy", renderChat: renderToyChat });
     const [score] = await model.score([{ messages: [{ role: "user", content: "The 🐳 and the 🦑 fought.\n\nWho won?" }], completion: "The 🐳 won." }]);
-    expect(score?.tokens).toBe(3);
+    expect(score?.tokens).toBe(4);
     expect(score?.logprob).toBeCloseTo(expectedLogprob("The 🐳 won."), 10);
   });
 
   it("says which option to use when the server offers no prompt log-probs", async () => {
     const s = await server({ promptLogprobs: false, echo: false });
     const chat = createOpenAIModel({ baseURL: s.url, model: "toy" });
-    await expect(chat.score([{ messages: [{ role: "user", content: "a" }], completion: "b c" }])).rejects.toThrow(/no prompt_logprobs.*Pass renderPrompt/);
-    const echo = createOpenAIModel({ baseURL: s.url, model: "toy", renderPrompt: (m) => renderToyChat(m), maxRetries: 0 });
+    await expect(chat.score([{ messages: [{ role: "user", content: "a" }], completion: "b c" }])).rejects.toThrow(/no prompt_logprobs.*Pass renderChat/);
+    const echo = createOpenAIModel({ baseURL: s.url, model: "toy", renderChat: renderToyChat, maxRetries: 0 });
     await expect(echo.score([{ messages: [{ role: "user", content: "a" }], completion: "b c" }])).rejects.toThrow(/refused echo \+ logprobs/);
   });
 
   it("rejects a bad concurrency and completions scoring without a template", () => {
     expect(() => createOpenAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", concurrency: 0 })).toThrow(RangeError);
-    expect(() => createOpenAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", scoring: "completions" })).toThrow(/renderPrompt/);
+    expect(() => createOpenAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", scoring: "completions" })).toThrow(/renderChat/);
   });
 });

@@ -24,11 +24,14 @@ export interface OpenAIModelOptions {
   /**
    * How to score. `"chat"`: vLLM's `prompt_logprobs` on `/chat/completions` (the server applies its chat
    * template). `"completions"`: `echo` + `logprobs` on `/completions`, for which the prompt is rendered here by
-   * `renderPrompt`. Default: `"completions"` when `renderPrompt` is given, else `"chat"`.
+   * `renderChat`. Default: `"completions"` when `renderChat` is given, else `"chat"`.
    */
   scoring?: "chat" | "completions";
-  /** The model's chat template with the generation prompt, messages → prompt text; needed by `"completions"`. */
-  renderPrompt?: (messages: ChatMessage[]) => string;
+  /**
+   * The model's chat template as a function (messages → text; with `addGenerationPrompt` the text ends where the
+   * assistant's answer starts); needed by `"completions"` scoring.
+   */
+  renderChat?: (messages: ChatMessage[], options: { addGenerationPrompt: boolean }) => string;
   /** Extra body fields sent with every generation request (e.g. `{ top_k: 20 }` for vLLM). */
   extraBody?: Record<string, unknown>;
   /** Custom fetch, e.g. for a proxy. */
@@ -67,15 +70,17 @@ function mapFinish(reason: string | null | undefined): FinishReason {
  * - `generate` sends each request to `/chat/completions` with `temperature`, `top_p`, `max_tokens`, `seed` and
  *   `stop`. A 400/413/422 (e.g. a prompt longer than the context) comes back as `finishReason: "error"` with the
  *   server's message; anything else that outlives the retries is thrown.
- * - `score` sums the log-probs of the completion's tokens given the prompt. With `"chat"` scoring it asks
- *   `/chat/completions` for `prompt_logprobs` (vLLM) on `[...messages, {assistant: completion}]` with
- *   `continue_final_message: true` (so no end-of-turn token is scored), and counts the prompt's tokens from a
- *   second request with the generation prompt (one per distinct prompt in the batch). With `"completions"` scoring
- *   it sends `renderPrompt(messages) + completion` to `/completions` with `echo: true, logprobs: 0` and sums the
- *   tokens that start at or after the completion's first character. A server that returns neither throws an
- *   error saying which option to use.
+ * - `score` sums the log-probs of the completion's tokens given the prompt. The completion's tokens are those the
+ *   chat template renders for the assistant turn, end-of-turn token included: from the end of
+ *   `template(messages, generation prompt)` to the end of `template([...messages, {assistant: completion}])`, the
+ *   convention of TRL and of `@longpo/train`'s policy log-probs. With `"chat"` scoring it asks
+ *   `/chat/completions` for `prompt_logprobs` (vLLM) on the closed dialogue and counts the prompt's tokens from a
+ *   second request with the generation prompt (one per distinct prompt in the batch). With `"completions"`
+ *   scoring it sends `renderChat` of the closed dialogue to `/completions` with `echo: true, logprobs: 0` and sums
+ *   the tokens that start after `renderChat(messages, { addGenerationPrompt: true })`. A server that returns
+ *   neither throws an error saying which option to use.
  *
- * @throws {RangeError} when `concurrency` is not an integer ≥ 1, or `"completions"` scoring lacks `renderPrompt`
+ * @throws {RangeError} when `concurrency` is not an integer ≥ 1, or `"completions"` scoring lacks `renderChat`
  * @example
  * ```ts
  * const model = createOpenAIModel({ baseURL: "http://localhost:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct", concurrency: 32 });
@@ -87,9 +92,9 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`Cannot create the HTTP model: concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
-  const scoring = options.scoring ?? (options.renderPrompt === undefined ? "chat" : "completions");
-  if (scoring === "completions" && options.renderPrompt === undefined) {
-    throw new RangeError('Cannot create the HTTP model: "completions" scoring needs renderPrompt (messages → prompt text), got none');
+  const scoring = options.scoring ?? (options.renderChat === undefined ? "chat" : "completions");
+  if (scoring === "completions" && options.renderChat === undefined) {
+    throw new RangeError('Cannot create the HTTP model: "completions" scoring needs renderChat (the chat template as a function), got none');
   }
   const client = new OpenAI({
     baseURL: options.baseURL,
@@ -161,14 +166,13 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
             temperature: 0,
             prompt_logprobs: 0,
             add_generation_prompt: false,
-            continue_final_message: true,
           }),
         ]);
         const logprobs = parseBody(ChatBody, raw, describe("/chat/completions")).prompt_logprobs;
         if (logprobs === null || logprobs === undefined) {
           throw new Error(
             `Cannot score through ${describe("/chat/completions")}: the server returned no prompt_logprobs (a vLLM extension). ` +
-              'Pass renderPrompt (and scoring: "completions") to score with echo + logprobs on /completions, or use a server that offers either.',
+              'Pass renderChat (and scoring: "completions") to score with echo + logprobs on /completions, or use a server that offers either.',
           );
         }
         let logprob = 0;
@@ -185,11 +189,14 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
   }
 
   async function scoreCompletions(items: ScoreRequest[]): Promise<ScoreResult[]> {
-    const render = options.renderPrompt!;
+    const render = options.renderChat!;
     return Promise.all(
       items.map(async (item) => {
-        const prefix = render(item.messages);
-        const text = prefix + item.completion;
+        const prefix = render(item.messages, { addGenerationPrompt: true });
+        const text = render([...item.messages, { role: "assistant", content: item.completion }], { addGenerationPrompt: false });
+        if (!text.startsWith(prefix)) {
+          throw new RangeError("Cannot score: renderChat of the dialogue must start with renderChat of the prompt with the generation prompt, got a different prefix");
+        }
         let raw: unknown;
         try {
           raw = await post("/completions", { model: options.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: 0 });
@@ -205,7 +212,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
         }
         // text_offset counts code points (Python string indices), not UTF-16 units: measure both ends the same way.
         const start = codePointLength(prefix);
-        const end = start + codePointLength(item.completion);
+        const end = codePointLength(text);
         let logprob = 0;
         let tokens = 0;
         lp.text_offset.forEach((offset, i) => {

@@ -46,12 +46,14 @@ describe("createTransformersModel on a tiny ONNX model", () => {
       { messages: user("sea"), completion: "hello world" },
       { messages: user("sea"), completion: "calm" },
     ]);
-    // 9 logits per row: one at 4, eight at 0. log p(hello | <assistant>) = 4 − ln(e⁴ + 8), likewise world | hello.
+    // The assistant turn is "hello world </s>". 9 logits per row: one at 4, eight at 0, so
+    // log p(hello | <assistant>) = log p(world | hello) = log p(</s> | world) = 4 − ln(e⁴ + 8).
     const top = 4 - Math.log(Math.exp(4) + 8);
-    expect(a?.tokens).toBe(2);
-    expect(a?.logprob).toBeCloseTo(2 * top, 5);
-    // log p(calm | <assistant>) = 0 − ln(e⁴ + 8)
-    expect(b?.logprob).toBeCloseTo(-Math.log(Math.exp(4) + 8), 5);
+    expect(a?.tokens).toBe(3);
+    expect(a?.logprob).toBeCloseTo(3 * top, 5);
+    // "calm </s>": log p(calm | <assistant>) = 0 − ln(e⁴ + 8); the row of "calm" is all zeros: log p(</s> | calm) = −ln 9.
+    expect(b?.tokens).toBe(2);
+    expect(b?.logprob).toBeCloseTo(-Math.log(Math.exp(4) + 8) - Math.log(9), 5);
   });
 
   it("says which package to install when transformers.js cannot be loaded", async () => {

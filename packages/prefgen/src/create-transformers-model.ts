@@ -52,8 +52,10 @@ export interface TransformersModel extends Generator, Scorer {
  * - `generate` samples with `temperature`/`top_p` (greedy at temperature 0) up to `maxTokens`, cuts the text at the
  *   first `stop` string, and reports `"stop"` on end of sequence or a stop string, `"length"` at the limit.
  *   transformers.js has no sampling seed: `seed` is ignored, so sampled text is not reproducible.
- * - `score` runs one forward pass over prompt + completion (tokenised separately and concatenated, as TRL does)
- *   and sums `log softmax(logits[t − 1])[id_t]` over the completion's tokens; no end-of-sequence token is added.
+ * - `score` runs one forward pass over the chat template of `[...messages, {assistant: completion}]` and sums
+ *   `log softmax(logits[t − 1])[id_t]` over the assistant turn's tokens: from the end of the prompt rendered with the
+ *   generation prompt to the end of the dialogue, end-of-turn token included (TRL's and `@longpo/train`'s
+ *   convention).
  *
  * @throws {Error} when `@huggingface/transformers` is not installed, naming the package to install
  * @example
@@ -76,11 +78,12 @@ export async function createTransformersModel(options: TransformersModelOptions)
   const model = (await hf.AutoModelForCausalLM.from_pretrained(options.modelDir, { dtype: options.dtype ?? "fp32", device: options.device ?? "cpu" })) as TransformersCausalLMLike;
   const eos = eosIds(tokenizer);
 
-  const promptIds = (messages: ChatMessage[]): number[] => {
-    const text = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+  const templateIds = (messages: ChatMessage[], addGenerationPrompt: boolean): number[] => {
+    const text = tokenizer.apply_chat_template(messages, { add_generation_prompt: addGenerationPrompt, tokenize: false });
     if (typeof text !== "string") throw new TypeError(`Cannot render the chat template: it must return text, got ${typeof text}`);
     return tokenizer.encode(text, { add_special_tokens: false });
   };
+  const promptIds = (messages: ChatMessage[]): number[] => templateIds(messages, true);
   const tensors = (ids: number[]) => ({
     input_ids: new hf.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]),
     attention_mask: new hf.Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
@@ -113,9 +116,10 @@ export async function createTransformersModel(options: TransformersModelOptions)
 
   async function scoreOne(item: ScoreRequest): Promise<ScoreResult> {
     const prompt = promptIds(item.messages);
-    const completion = tokenizer.encode(item.completion, { add_special_tokens: false });
-    if (completion.length === 0) return { logprob: 0, tokens: 0 };
-    const ids = [...prompt, ...completion];
+    const ids = templateIds([...item.messages, { role: "assistant", content: item.completion }], false);
+    if (ids.length <= prompt.length || prompt.some((id, i) => ids[i] !== id)) {
+      throw new RangeError(`Cannot score: the dialogue's tokens must extend the prompt's ${prompt.length} tokens, got ${ids.length} tokens that do not`);
+    }
     const { logits } = await model(tensors(ids));
     const vocab = logits.dims[2]!; // logits: (1, T, V)
     let logprob = 0;
@@ -127,7 +131,7 @@ export async function createTransformersModel(options: TransformersModelOptions)
       for (let v = 0; v < vocab; v += 1) sum += Math.exp(logits.data[row + v]! - max);
       logprob += logits.data[row + ids[t]!]! - max - Math.log(sum); // log softmax, shifted for stability
     }
-    return { logprob, tokens: completion.length };
+    return { logprob, tokens: ids.length - prompt.length };
   }
 
   return {

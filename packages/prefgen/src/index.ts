@@ -9,7 +9,7 @@
  * ```ts
  * import { PreferencePair, longDialogue, pairId } from "@longpo/prefgen";
  *
- * const id = pairId("doc-1", [{ start: 0, end: 5 }], ["According to the passage above, who sailed?"]);
+ * const id = pairId("doc-1", [{ start: 0, end: 12 }], ["According to the passage above, who sailed?"]);
  * const pair = PreferencePair.parse({
  *   id, doc_id: "doc-1",
  *   prompt_long: [{ role: "user", content: "Ahab sailed. Ishmael wrote.\n\nAccording to the passage above, who sailed?" }],

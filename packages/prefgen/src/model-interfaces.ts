@@ -89,8 +89,10 @@ export interface ScoreResult {
 /**
  * A frozen reference model that scores completions: `log π(completion | messages)` summed over the completion's
  * tokens (DESIGN.md: "logπ(y|x) is the sum of the per-token log-probabilities of the response tokens only").
- * Which template tokens count as the completion (e.g. whether an end-of-turn token is included) is the adapter's
- * documented convention; the trainer's policy log-probs must follow the same one.
+ * The completion's tokens are those the chat template renders for the assistant turn, end-of-turn token included:
+ * from the end of `template(messages, generation prompt)` to the end of `template([...messages, assistant])`. This
+ * is TRL's convention and `@longpo/train`'s, and every adapter here follows it, so reference and policy log-probs
+ * sum the same tokens.
  *
  * @example
  * ```ts

@@ -23,8 +23,9 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
-// The toy server's log-prob of a completion, recomputed from the toy's per-token rule (independent of the adapter).
-const toyLogprob = (text: string) => toyTokens(text).reduce((s, t) => s + toyTokenLogprob(t.token), 0);
+// The toy server's log-prob of an assistant turn (its words and the closing "<|end|>"), recomputed from the toy's
+// per-token rule (independent of the adapter).
+const toyLogprob = (text: string) => toyTokens(text).reduce((s, t) => s + toyTokenLogprob(t.token), 0) + toyTokenLogprob("<|end|>");
 
 let server: ToyServer;
 beforeAll(async () => {
