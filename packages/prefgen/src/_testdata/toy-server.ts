@@ -22,7 +22,8 @@ export interface ToyServerOptions {
 
 export interface ToyServer {
   url: string;
-  stats: { requests: number; inFlight: number; maxInFlight: number; byPath: Record<string, number> };
+  /** Request counts, in-flight high-water mark, and each request's arrival time (ms, `performance.now`). */
+  stats: { requests: number; inFlight: number; maxInFlight: number; byPath: Record<string, number>; arrivals: number[] };
   close(): Promise<void>;
 }
 
@@ -57,10 +58,11 @@ function limit(text: string, maxTokens: number): { text: string; finish: "stop" 
 
 /** Start the toy server on a free port of 127.0.0.1. */
 export async function startToyServer(options: ToyServerOptions = {}): Promise<ToyServer> {
-  const stats = { requests: 0, inFlight: 0, maxInFlight: 0, byPath: {} as Record<string, number> };
+  const stats = { requests: 0, inFlight: 0, maxInFlight: 0, byPath: {} as Record<string, number>, arrivals: [] as number[] };
   const server = createServer((req, res) => {
     const path = (req.url ?? "").replace(/^\/v1/, "");
     stats.requests += 1;
+    stats.arrivals.push(performance.now());
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
