@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { asset } from "./_testdata/assets.ts";
+import { writeTinyOnnxModel } from "./_testdata/tiny-onnx-model.ts";
 import { expectWithinTwoPercent } from "./_testdata/expect-length.ts";
 import { niahTask } from "./niah-task.ts";
 import { passkeyTask } from "./passkey-task.ts";
@@ -28,6 +32,40 @@ describe("continuationLogprob", () => {
 
   it("rejects a start of 0", () => {
     expect(() => continuationLogprob(logits, 3, [0, 2, 1], 0)).toThrow(RangeError);
+  });
+});
+
+describe("loadTransformersModel on a tiny ONNX bigram model written by the test", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eval-onnx-"));
+  const vocab = ["<pad>", "<s>", "</s>", "<user>", "<assistant>", "hello", "world", "sea", "calm"];
+  writeTinyOnnxModel(dir, vocab, { "<assistant>": { hello: 4 }, hello: { world: 4 }, world: { "</s>": 4 }, sea: { calm: 3 } });
+  const model = await loadTransformersModel({ folder: dir, name: "tiny" });
+  afterAll(() => model.dispose());
+  // 9 logits a row; a row with one logit at 4 gives that token log p = 4 − ln(e⁴ + 8), the others −ln(e⁴ + 8)
+  const top = 4 - Math.log(Math.exp(4) + 8);
+
+  it("generates greedily through the chat template until the end token, and cuts at stop strings", async () => {
+    // "<s> <user> sea <assistant>" then the chain hello -> world -> </s>
+    expect(await model.generate([[{ role: "user", content: "sea" }]], { maxTokens: 8 })).toEqual(["hello world"]);
+    expect(await model.generate([[{ role: "user", content: "sea" }]], { maxTokens: 1 })).toEqual(["hello"]);
+    expect(await model.generate([[{ role: "user", content: "sea" }]], { maxTokens: 8, stop: [" world"] })).toEqual(["hello"]);
+    // a raw prompt ending in "sea" continues with its bigram: calm (logit 3), then calm's all-zero row picks id 0
+    expect((await model.generate(["sea"], { maxTokens: 1 }))[0]).toBe("calm");
+  });
+
+  it("scores continuations with hand-computed log-softmax values", async () => {
+    const [a, b] = await model.logLikelihood!([
+      { context: "<s> <user> sea <assistant>", continuation: " hello world" },
+      { context: "<s> <user> sea <assistant>", continuation: " calm" },
+    ]);
+    expect(a?.logprob).toBeCloseTo(2 * top, 5);
+    expect(a?.isGreedy).toBe(true);
+    expect(b?.logprob).toBeCloseTo(-Math.log(Math.exp(4) + 8), 5);
+    expect(b?.isGreedy).toBe(false);
+  });
+
+  it("counts tokens with the folder's tokenizer", () => {
+    expect(model.tokenizer.encode("hello world sea")).toEqual([5, 6, 7]);
   });
 });
 

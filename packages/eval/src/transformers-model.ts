@@ -106,8 +106,8 @@ function applyStop(text: string, stop: readonly string[] | undefined): string {
  * Loads a causal LM exported to ONNX from a local folder with `@huggingface/transformers` (optional peer
  * dependency, imported on first use; remote downloads are switched off). Chat prompts go through the tokenizer's
  * chat template. Sampling uses transformers.js's own random source, so `seed` is not honoured; greedy
- * (`temperature` 0, the default) is deterministic. Untested here against a real ONNX model (none in the repo);
- * the log-prob arithmetic (`continuationLogprob`) and the tokenizer path are tested.
+ * (`temperature` 0, the default) is deterministic. Tested on a tiny ONNX bigram model that the tests write; no
+ * real checkpoint is in the repository.
  * @throws {Error} when the package is missing or the folder holds no loadable model.
  */
 export async function loadTransformersModel(options: TransformersModelOptions): Promise<EvalModel & { tokenizer: Tokenizer; dispose(): Promise<void> }> {
