@@ -1,6 +1,7 @@
 // The resumable loop every model-calling stage shares: skip keys already written, batch, append, fsync per batch.
 import type { JsonlAppender } from "./jsonl.ts";
 import { createProgress, type Progress } from "./progress.ts";
+import { stderr } from "./_runtime.ts";
 import type { StageCommon } from "./stage-records.ts";
 
 /** A line of JSON text to append as it is (a value passed through a stage unchanged). */
@@ -62,4 +63,11 @@ export function checkBatchSize(batchSize: number, stage: string): number {
     throw new RangeError(`Cannot run the ${stage} stage: batchSize must be an integer ≥ 1, got ${batchSize}`);
   }
   return batchSize;
+}
+
+/** Where a stage's summary line goes: `common.log`, else standard error unless progress is turned off. */
+export function stageLog(common: StageCommon): (line: string) => void {
+  if (common.log !== undefined) return common.log;
+  if (common.progress === false) return () => {};
+  return (line) => stderr.write(`${line}\n`);
 }

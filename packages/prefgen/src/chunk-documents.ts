@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { chunkDocument, type ChunkOptions, type Tokenizer } from "@longpo/compress";
 import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
-import { checkBatchSize, runBatched, stageProgress } from "./_stage.ts";
+import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { DocumentChunks, SourceDocument, type StageCommon, type StageReport } from "./stage-records.ts";
 
 /** Documents: a path (a `.jsonl` file of `{ id, text }`, a folder of `.txt`/`.md` files, or one text file) or values. */
@@ -97,7 +97,7 @@ export async function chunkDocuments(options: ChunkDocumentsOptions): Promise<St
         }),
     });
     progress?.done();
-    options.log?.(`chunks: ${written} document(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
+    stageLog(options)(`chunks: ${written} document(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "chunks", written, skipped, dropped };
   } finally {
     out.close();

@@ -2,7 +2,7 @@
 import { openJsonlAppender, readJsonlEntries, readKeys } from "./jsonl.ts";
 import { applyFilters, defaultFilters, summarizeVerdicts, type FilterSummary, type FilterVerdict, type PairFilter } from "./filters.ts";
 import { PreferencePair } from "./preference-pair.ts";
-import { RawLine, runBatched, stageProgress } from "./_stage.ts";
+import { RawLine, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import type { StageCommon, StageReport } from "./stage-records.ts";
 
 /** Options of {@link filterPairs}. */
@@ -46,7 +46,7 @@ export async function filterPairs(options: FilterPairsOptions): Promise<StageRep
     });
     progress?.done();
     const summary = summarizeVerdicts(verdicts, filters);
-    options.log?.(`filter: ${summary.kept} of ${summary.total} pair(s) kept (${written} written now, ${skipped} already there); dropped ${JSON.stringify(summary.dropped)}`);
+    stageLog(options)(`filter: ${summary.kept} of ${summary.total} pair(s) kept (${written} written now, ${skipped} already there); dropped ${JSON.stringify(summary.dropped)}`);
     return { stage: "filter", written, skipped, dropped: summary.dropped, summary };
   } finally {
     out.close();

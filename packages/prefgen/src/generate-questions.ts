@@ -5,7 +5,7 @@ import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
 import { FRAMING_PHRASES, frameQuestion, parseNumberedQuestions } from "./parse-questions.ts";
 import { questionMessages, type PromptOptions } from "./prompts.ts";
 import { hashInt, sampleIndices, seededRandom } from "./_random.ts";
-import { checkBatchSize, runBatched, stageProgress } from "./_stage.ts";
+import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { chunkKey, DocumentChunks, QuestionRecord, type StageCommon, type StageReport } from "./stage-records.ts";
 import type { ChunkSpan } from "./preference-pair.ts";
 
@@ -93,7 +93,7 @@ export async function generateQuestions(options: GenerateQuestionsOptions): Prom
       },
     });
     progress?.done();
-    options.log?.(`questions: ${written} chunk(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
+    stageLog(options)(`questions: ${written} chunk(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "questions", written, skipped, dropped };
   } finally {
     out.close();

@@ -4,7 +4,7 @@ import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
 import { PreferencePair, pairId, type PairTurn } from "./preference-pair.ts";
 import { answerMessages, type PromptOptions } from "./prompts.ts";
 import { hashInt } from "./_random.ts";
-import { checkBatchSize, runBatched, stageProgress } from "./_stage.ts";
+import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { DocumentChunks, QuestionRecord, type StageCommon, type StageReport } from "./stage-records.ts";
 import { QUESTION_SAMPLING } from "./generate-questions.ts";
 import { PREFGEN_VERSION } from "./version.ts";
@@ -185,7 +185,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
     const { written, skipped } = await runBatched({ items: dialogues(), keyOf: (d) => d.id, done, batchSize, out, progress, handle });
     progress?.done();
     const dropped: Record<string, number> = leftovers > 0 ? { "incomplete-dialogue": leftovers } : {};
-    options.log?.(`responses: ${written} pair(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
+    stageLog(options)(`responses: ${written} pair(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "responses", written, skipped, dropped };
   } finally {
     out.close();

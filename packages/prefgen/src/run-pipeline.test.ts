@@ -157,6 +157,26 @@ describe("a separate long-context generator", () => {
   });
 });
 
+describe("progress and summaries", () => {
+  it("off a terminal, each stage logs progress lines and a summary with its drops by reason", async () => {
+    const root = mkdtempSync(join(tmpdir(), "prefgen-log-"));
+    writeDocumentFolder(join(root, "docs"), 3);
+    const model = createOpenAIModel({ baseURL: server.url, model: "toy" });
+    const progressLines: string[] = [];
+    const summaries: string[] = [];
+    const { filter } = await runPipeline({
+      documents: join(root, "docs"), outDir: join(root, "out"), tokenizer: createWordTokenizer(), chunk: { maxTokens: 120 },
+      generator: model, scorer: model, seed: 4,
+      progress: { sink: { isTTY: false, write: (t) => void progressLines.push(t) }, intervalMs: 0 },
+      log: (line) => summaries.push(line),
+    });
+    expect(summaries.map((l) => l.split(":")[0])).toEqual(["chunks", "questions", "responses", "filter", "score"]);
+    expect(summaries[3]).toBe(`filter: ${filter.kept} of ${filter.total} pair(s) kept (${filter.kept} written now, 0 already there); dropped ${JSON.stringify(filter.dropped)}`);
+    expect(progressLines.some((l) => /^questions: \d+\/\d+ \(\d+\.\d%\) [\d.]+\/s ETA/.test(l))).toBe(true);
+    expect(progressLines.every((l) => l.endsWith("\n"))).toBe(true);
+  });
+});
+
 describe("document sources", () => {
   it("reads documents from JSONL, a single file and a folder of .txt/.md files (recursively, sorted)", async () => {
     const root = mkdtempSync(join(tmpdir(), "prefgen-docs-"));

@@ -2,7 +2,7 @@
 import { countLines, openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
 import type { ScoreRequest, Scorer } from "./model-interfaces.ts";
 import { PreferencePair } from "./preference-pair.ts";
-import { checkBatchSize, runBatched, stageProgress } from "./_stage.ts";
+import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import type { StageCommon, StageReport } from "./stage-records.ts";
 
 /** Options of {@link scorePairs}. */
@@ -74,7 +74,7 @@ export async function scorePairs(options: ScorePairsOptions): Promise<StageRepor
       handle: (batch) => scoreBatch(batch, options.scorer),
     });
     progress?.done();
-    options.log?.(`score: ${written} pair(s) scored, ${skipped} already done`);
+    stageLog(options)(`score: ${written} pair(s) scored, ${skipped} already done`);
     return { stage: "score", written, skipped, dropped: {} };
   } finally {
     out.close();

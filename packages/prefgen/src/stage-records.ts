@@ -60,9 +60,9 @@ export function chunkKey(docId: string, chunkIndex: number): string {
 
 /** Options every stage takes. */
 export interface StageCommon {
-  /** Progress display options, or `false` for none. */
+  /** Progress display options, or `false` for no progress and no summary lines. */
   progress?: ProgressOptions | false;
-  /** Receives one-line status messages (resume counts, drop summaries); default: none. */
+  /** Receives each stage's one-line summary (written, resumed, dropped by reason); default: standard error. */
   log?: (line: string) => void;
 }
 
