@@ -68,4 +68,17 @@ describe("runSuite", () => {
     const r = await runSuite(model, { name: "s", tasks: [echoTask] }, { batchSize: 3 });
     expect(r.tasks[0]?.status).toBe("errored");
   });
+
+  it("ends the task in progress as errored and skips the rest when the run is aborted", async () => {
+    const controller = new AbortController();
+    const model: EvalModel = {
+      name: "aborting",
+      generate: async (ps) => {
+        controller.abort();
+        return ps.map((p) => String(p));
+      },
+    };
+    const r = await runSuite(model, { name: "s", tasks: [echoTask, echoTask] }, { batchSize: 2, signal: controller.signal });
+    expect(r.tasks.map((t) => t.status)).toEqual(["errored", "skipped"]);
+  });
 });
