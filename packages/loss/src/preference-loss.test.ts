@@ -310,16 +310,18 @@ describe("preferenceLoss", () => {
     }
   });
 
-  it("needs no reference log-probs for cpo, simpo and orpo", () => {
-    const out = tf.tidy(() =>
-      read(
-        preferenceLoss(
-          { policyChosenLogps: tf.tensor1d([-9.5]), policyRejectedLogps: tf.tensor1d([-11.5]), chosenTokens: tf.tensor1d([2], "int32"), rejectedTokens: tf.tensor1d([4], "int32") },
-          { type: "orpo", beta: 0.5 },
-        ).losses,
-      ),
-    );
-    expectClose(out, [1.0303143784186723]); // case A of orpo, with int32 token counts
+  it("needs no reference log-probs for cpo, simpo and orpo, and takes int32 token counts", async () => {
+    await onBackends(() => {
+      const inputs = {
+        policyChosenLogps: tf.tensor1d([-9.5]),
+        policyRejectedLogps: tf.tensor1d([-11.5]),
+        chosenTokens: tf.tensor1d([2], "int32"),
+        rejectedTokens: tf.tensor1d([4], "int32"),
+      };
+      const losses = (["cpo", "simpo", "orpo"] as const).map((type) => read(preferenceLoss(inputs, { type, beta: 0.5 }).losses)[0] as number);
+      expectClose(losses, [0.31326168751822286, 1.650610038830676, 1.0303143784186723]); // case A of each, above
+      return losses;
+    });
   });
 
   it("throws a TypeError when a loss lacks the inputs it needs or an input is not a float32 vector", () => {
