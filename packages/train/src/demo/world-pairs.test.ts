@@ -1,0 +1,66 @@
+import { PreTrainedTokenizer } from "@huggingface/transformers";
+import { PreferencePair } from "@longpo/prefgen";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../model/backend.ts";
+import { parseModelConfig } from "../model/config.ts";
+import { LlamaModel } from "../model/llama.ts";
+import { ChatTokenizer } from "../model/tokenizer.ts";
+import { M0Recipe, m0HfConfig } from "./m0-recipe.ts";
+import { makeWorldPairs } from "./world-pairs.ts";
+import { buildWorldTokenizer } from "./world-tokenizer.ts";
+import { createWorld } from "./world.ts";
+
+const world = createWorld();
+const files = buildWorldTokenizer(world);
+const tok = new ChatTokenizer(new PreTrainedTokenizer(files.tokenizerJson, files.tokenizerConfig));
+const tiny = M0Recipe.parse({ model: { hiddenSize: 16, layers: 1, heads: 2, kvHeads: 2, intermediateSize: 32, ropeTheta: 10_000 } });
+let model: LlamaModel;
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+  model = LlamaModel.random(parseModelConfig(m0HfConfig(tiny, Object.keys(files.vocab).length)), 3, 0.5);
+});
+afterAll(() => model.dispose());
+
+describe("makeWorldPairs", () => {
+  it("writes valid pairs with short prompts inside long prompts and reference log-probs", async () => {
+    const options = { seed: 4, documents: 6, chunks: 4, chunkLength: 32, factsPerChunk: [2, 3] as const, questions: "template" as const, keepIdentical: true };
+    const { pairs, stats } = await makeWorldPairs(world, model, model, tok, options);
+    expect(stats.documents).toBe(6);
+    expect(stats.questionsKept).toBe(6); // template questions are always kept
+    expect(pairs.length).toBe(stats.pairs);
+    for (const p of pairs) {
+      PreferencePair.parse(p);
+      const shortUser = p.prompt_short[0]!.content;
+      const longUser = p.prompt_long[0]!.content;
+      const [chunk = "", question = ""] = shortUser.split(" <q> ");
+      expect(longUser.endsWith(`<q> ${question}`)).toBe(true);
+      expect(longUser.includes(chunk)).toBe(true);
+      expect(longUser.split(" <q> ")[0]!.split(" ")).toHaveLength(4 * 32);
+      expect(Number.isFinite(p.ref_chosen_logps)).toBe(true);
+      // A log-probability of two or more tokens is negative.
+      expect(p.ref_chosen_logps!).toBeLessThan(0);
+      expect(p.turns[0]!.prompt_long_tokens).toBe(4 * 32 + 11);
+    }
+    // Same seed, same pairs.
+    expect((await makeWorldPairs(world, model, model, tok, options)).pairs).toEqual(pairs);
+  });
+
+  it("drops identical answers unless asked to keep them", async () => {
+    const options = { seed: 6, documents: 8, chunks: 2, chunkLength: 32, factsPerChunk: [1, 2] as const, questions: "template" as const };
+    const kept = await makeWorldPairs(world, model, model, tok, { ...options, keepIdentical: true });
+    const dropped = await makeWorldPairs(world, model, model, tok, options);
+    for (const p of dropped.pairs) expect(p.chosen).not.toBe(p.rejected);
+    expect(dropped.pairs.length).toBeLessThanOrEqual(kept.pairs.length);
+    expect(kept.pairs.length - dropped.pairs.length).toBe(kept.pairs.filter((p) => p.chosen === p.rejected).length);
+  });
+
+  it("keeps only the self-written questions that parse", async () => {
+    const { stats } = await makeWorldPairs(world, model, model, tok, {
+      seed: 5, documents: 4, chunks: 2, chunkLength: 32, factsPerChunk: [1, 2], questions: "self",
+    });
+    expect(stats.questionsWritten).toBe(4);
+    expect(stats.questionsKept).toBe(stats.questionsParsed);
+    expect(stats.pairs).toBeLessThanOrEqual(stats.questionsKept);
+  });
+});
