@@ -4,7 +4,13 @@ import { BackendUnavailableError } from "../model/backend.ts";
 import { CheckpointError } from "../model/checkpoint-error.ts";
 import { type CommandSpec, helpText, UsageError } from "./args.ts";
 import { type CliIo, EXIT, InputError, processIo } from "./cli-io.ts";
+import { compressCommand, compressSpec } from "./compress-command.ts";
+import { convertCommand, convertSpec } from "./convert-command.ts";
+import { evalCommand, evalSpec } from "./eval-command.ts";
 import { generateCommand, generateSpec } from "./generate-command.ts";
+import { prefgenCommand, prefgenSpec } from "./prefgen-command.ts";
+import { runCommand, runSpec } from "./run-command.ts";
+import { scoreCommand, scoreSpec } from "./score-command.ts";
 import { trainCommand, trainSpec } from "./train-command.ts";
 
 /** A subcommand: its declaration (for --help) and its body. */
@@ -14,8 +20,14 @@ export interface Command {
 }
 
 const commands: Command[] = [
+  { spec: convertSpec, run: convertCommand },
   { spec: generateSpec, run: generateCommand },
+  { spec: scoreSpec, run: scoreCommand },
+  { spec: compressSpec, run: compressCommand },
+  { spec: prefgenSpec, run: prefgenCommand },
   { spec: trainSpec, run: trainCommand },
+  { spec: evalSpec, run: evalCommand },
+  { spec: runSpec, run: runCommand },
 ];
 
 /** Top-level help. */

@@ -1,0 +1,102 @@
+// `longpo eval`: long-context tasks of @longpo/eval on a model folder, with a report folder (JSON, Markdown, charts).
+import { markdownReport, niahTask, passkeyTask, runSuite, type Task, writeReport } from "@longpo/eval";
+import { llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { createProgress } from "../progress.ts";
+import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
+import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
+
+export const evalSpec: CommandSpec = {
+  name: "eval",
+  summary: "evaluate a model folder on long-context tasks (passkey, niah) and write a report folder",
+  options: {
+    model: { kind: "string", required: true, description: "Hugging Face model folder" },
+    out: { kind: "string", required: true, description: "report folder (results.json, results.md, charts)" },
+    tasks: { kind: "string", default: "passkey", description: "comma-separated: passkey, niah" },
+    lengths: { kind: "string", default: "128,256", description: "comma-separated prompt lengths in tokens" },
+    samples: { kind: "integer", default: 2, description: "examples per length (and depth)" },
+    "max-new-tokens": { kind: "integer", default: 16, description: "tokens generated per answer" },
+    "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
+    seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
+    backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+  },
+};
+
+/** Options of {@link runEval}. */
+export interface EvalRunOptions {
+  folder: OpenedModel;
+  out: string;
+  tasks: readonly string[];
+  lengths: readonly number[];
+  samples: number;
+  maxNewTokens: number;
+  ropeTheta?: number;
+  seed: number;
+  name: string;
+}
+
+/** Parse "128,256" into positive integers. */
+export function parseLengths(text: string): number[] {
+  const lengths = text.split(",").map((s) => Number(s.trim()));
+  if (lengths.length === 0 || lengths.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new InputError(`Cannot evaluate: --lengths must be comma-separated positive integers, got "${text}"`);
+  }
+  return lengths;
+}
+
+/** Build the suite, run it, write the report; returns the Markdown table and the files written. */
+export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; files: string[] }> {
+  const tok = o.folder.tokenizer;
+  const tasks: Task[] = o.tasks.map((t) => {
+    const common = { tokenizer: tok, lengths: o.lengths, samples: o.samples, seed: o.seed };
+    if (t === "passkey") return passkeyTask(common);
+    if (t === "niah") return niahTask(common);
+    throw new InputError(`Cannot evaluate: --tasks must name passkey or niah, got "${t}"`);
+  });
+  const model = buildModel(o.folder, o.ropeTheta);
+  try {
+    const inner = llamaEvalModel(model, tok, { name: o.name });
+    // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
+    const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
+      inner.generate(p, { ...s, maxTokens: Math.min(s.maxTokens ?? o.maxNewTokens, o.maxNewTokens) }) };
+    const bars = new Map<string, ReturnType<typeof createProgress>>();
+    const result = await runSuite(capped, { name: "longpo-eval", tasks }, {
+      onProgress: (e) => {
+        let bar = bars.get(e.task);
+        if (bar === undefined) {
+          bar = createProgress(`eval ${e.task}`, e.total);
+          bars.set(e.task, bar);
+        }
+        bar.update(e.done);
+        if (e.status !== "running") bar.finish();
+      },
+    });
+    const files = await writeReport(o.out, result, { png: false });
+    return { markdown: markdownReport(result), files };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** `longpo eval`. */
+export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, evalSpec);
+  const lengths = parseLengths(str(args, "lengths"));
+  const folder = await readModelFolder(str(args, "model"));
+  const backend = await useBackend(str(args, "backend"));
+  io.err(`eval: backend ${backend.name} (${backend.reason})\n`);
+  const ropeTheta = optNum(args, "ropeTheta");
+  const { markdown, files } = await runEval({
+    folder,
+    out: str(args, "out"),
+    tasks: str(args, "tasks").split(",").map((s) => s.trim()),
+    lengths,
+    samples: num(args, "samples"),
+    maxNewTokens: num(args, "maxNewTokens"),
+    ...(ropeTheta === undefined ? {} : { ropeTheta }),
+    seed: num(args, "seed"),
+    name: str(args, "model"),
+  });
+  io.out(`${markdown}\nwrote ${files.join(", ")}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,51 @@
+// `longpo score`: fill a pair file's reference log-probs (each turn's answers on its short prompt) with a model.
+import { rename, writeFile } from "node:fs/promises";
+import { scoreBatch } from "@longpo/prefgen";
+import { llamaScorer } from "../adapters/llama-adapters.ts";
+import { createProgress } from "../progress.ts";
+import { readPreferencePairs } from "../trainer/preference-pairs.ts";
+import { type CommandSpec, num, parseArgs, str } from "./args.ts";
+import { type CliIo, EXIT } from "./cli-io.ts";
+import { buildModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+
+export const scoreSpec: CommandSpec = {
+  name: "score",
+  summary: "write reference log-probs (ref_chosen_logps, ref_rejected_logps) into a pair file with a frozen model",
+  options: {
+    model: { kind: "string", required: true, description: "the reference model folder (π_S)" },
+    pairs: { kind: "string", required: true, description: "PreferencePair JSONL to score" },
+    out: { kind: "string", required: true, description: "scored JSONL to write (may equal --pairs)" },
+    "batch-size": { kind: "integer", default: 8, description: "pairs per scoring call" },
+    backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+  },
+};
+
+/** `longpo score`. */
+export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, scoreSpec);
+  await requireFile(str(args, "pairs"), "pair file");
+  const pairs = await readPreferencePairs(str(args, "pairs"));
+  const folder = await readModelFolder(str(args, "model"));
+  const backend = await useBackend(str(args, "backend"));
+  io.err(`score: backend ${backend.name} (${backend.reason})\n`);
+  const model = buildModel(folder);
+  try {
+    const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model") });
+    const bar = createProgress("score", pairs.length);
+    const scored = [];
+    const bs = num(args, "batchSize");
+    for (let i = 0; i < pairs.length; i += bs) {
+      scored.push(...(await scoreBatch(pairs.slice(i, i + bs), scorer)));
+      bar.update(scored.length);
+    }
+    bar.finish();
+    const out = str(args, "out");
+    const tmp = `${out}.tmp-${Date.now().toString(36)}`;
+    await writeFile(tmp, scored.map((p) => `${JSON.stringify(p)}\n`).join(""));
+    await rename(tmp, out);
+    io.out(`scored ${scored.length} pairs into ${out}\n`);
+    return EXIT.ok;
+  } finally {
+    model.dispose();
+  }
+}
