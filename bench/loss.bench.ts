@@ -1,7 +1,7 @@
 // How fast, and in how much memory, does sequenceLogps run at B=2, T=4096, V=32000 (1 GiB of float32 logits) on wasm?
-// Run: npx bun bench/loss.bench.ts   (also: npx deno run -A bench/loss.bench.ts; LOSS_BENCH_SHAPE=2,512,32000 for a quick run)
+// Run: npx bun bench/loss.bench.ts   (also npx deno run -A bench/loss.bench.ts; LOSS_BENCH_SHAPE=2,512,32000 for a quick
+// run). The backward pass seeds sequenceLogps' own custom gradient directly, so no tfjs-core gradient registry is needed.
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import "@tensorflow/tfjs-backend-wasm";
 import { Bench } from "tinybench";
 import { sequenceLogps } from "@longpo/loss";
@@ -33,7 +33,8 @@ console.log(`inputs ready: wasm heap ${(baseline.heap / MiB).toFixed(0)} MiB, RS
 const forward = () => tf.tidy(() => sequenceLogps(logits, labels, mask).sum.dataSync());
 const forwardBackward = () =>
   tf.tidy(() => {
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(sequenceLogps(x as tf.Tensor3D, labels, mask).sum))(logits); // (B, T, V)
+    const dy = tf.ones([B]); // (B) d loss / d sum, as a trainer's loss would send it
+    const grad = tf.grad((x: tf.Tensor) => sequenceLogps(x as tf.Tensor3D, labels, mask).sum)(logits, dy); // (B, T, V)
     return grad.dataSync().subarray(0, 1); // wasm kernels are synchronous; the read only makes the dependency explicit
   });
 

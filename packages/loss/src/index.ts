@@ -4,9 +4,9 @@
  * LongPO's objective) as pure TF.js tensor functions. Depends on `@tensorflow/tfjs-core` only; runs on any backend.
  *
  * Gradients: tfjs-core registers op gradients only when `@tensorflow/tfjs-core/dist/register_all_gradients.js` is
- * imported (works under Bun, Deno, vitest and bundlers; plain Node ESM cannot load that file, so there use the
- * `@tensorflow/tfjs` or `@tensorflow/tfjs-node` umbrella, which imports it). This package leaves that choice to the
- * program, so that its built `dist/` imports under plain Node.
+ * imported; that file loads under Bun, vitest and bundlers but not under plain Node ESM or plain Deno (extension-less
+ * imports), where the `@tensorflow/tfjs` or `@tensorflow/tfjs-node` umbrella registers them. This package leaves that
+ * choice to the program, so that its built `dist/` imports under plain Node. Forward passes need no gradients.
  *
  * @example
  * ```ts
