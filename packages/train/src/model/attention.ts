@@ -96,8 +96,9 @@ export interface AttentionShape {
 
 /**
  * softmax(q·kᵀ/√d + bias)·v for one block of queries of one key/value head and its G query heads.
- * Rows of q are ordered (query, head-in-group). The backward pass is written out with flag-free rank-2 products:
- * dP = dO·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = dS·k/√d, dk = dSᵀ·q/√d, dv = Pᵀ·dO.
+ * Rows of q are ordered (query, head-in-group). The backward pass is written out with flag-free rank-2 products,
+ * and transposes only (·, hd)-sized operands: dP = dO·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = dS·k/√d,
+ * dkᵀ = (q/√d)ᵀ·dS, dvᵀ = dOᵀ·P.
  */
 function attentionBlock(
   q: tf.Tensor2D,
@@ -127,8 +128,8 @@ function attentionBlock(
         const dP = tf.matMul(dO, tf.transpose(sv)); // (M, Sk)
         const dS = tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))); // (M, Sk)
         const dq = tf.mul(tf.matMul(dS, sk), scale); // (M, hd)
-        const dk = tf.matMul(tf.transpose(dS), tf.mul(sq, scale)); // (Sk, hd)
-        const dv = tf.matMul(tf.transpose(sp), dO); // (Sk, hd)
+        const dk = tf.transpose(tf.matMul(tf.transpose(tf.mul(sq, scale)), dS)); // (hd, Sk) → (Sk, hd)
+        const dv = tf.transpose(tf.matMul(tf.transpose(dO), sp)); // (hd, Sk) → (Sk, hd)
         return [dq, dk, dv];
       }),
     };

@@ -1,6 +1,7 @@
 // selectBackend: the one place that chooses and initialises the TF.js backend (GPU first, then native, wasm, cpu).
 
 import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { runtimeName } from "../runtime.ts";
 import { registerWasmKernels } from "./wasm-kernels.ts";
 

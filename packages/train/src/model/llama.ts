@@ -8,7 +8,7 @@ import type { KvCache } from "./kv-cache.ts";
 import { linear, matmul2d } from "./matmul.ts";
 import { Xoshiro128 } from "./random.ts";
 import { rmsNorm } from "./rms-norm.ts";
-import { applyRope, ropeTables, signedSin } from "./rope.ts";
+import { applyRope, ropeTables } from "./rope.ts";
 
 /** Options of `LlamaModel.forward`. */
 export interface ForwardOptions {
@@ -20,7 +20,7 @@ export interface ForwardOptions {
   positionOffset?: number;
   /** Past keys/values; the new tokens' keys/values are appended to it. */
   cache?: KvCache;
-  /** Queries per attention block: peak attention memory is O(block · S). Default 512. */
+  /** Queries per attention block: peak attention memory is O(block · S). Default 256. */
   queryBlockSize?: number;
   /** Recompute each layer (and each attention block) in the backward pass: training memory linear in L·T. */
   checkpointLayers?: boolean;
@@ -65,7 +65,7 @@ const HF_LAYER_NAMES: Record<LayerKey, string> = {
 /** Per-pass constants a layer needs: RoPE tables, masks, shapes. */
 interface PassContext {
   cos: tf.Tensor3D; // (N, 1, hd)
-  sinSigned: tf.Tensor3D; // (N, 1, hd)
+  sin: tf.Tensor3D; // (N, 1, hd)
   masks: BlockBiasCache;
   batch: number;
   queryLength: number;
@@ -76,7 +76,7 @@ interface PassContext {
 let modelCounter = 0;
 
 /** The default attention query block. */
-const DEFAULT_QUERY_BLOCK = 512;
+const DEFAULT_QUERY_BLOCK = 256;
 
 /**
  * A Llama-family causal LM (Llama, Mistral, Qwen2): RMSNorm, rotate-half RoPE, grouped-query attention, SwiGLU,
@@ -264,13 +264,13 @@ export class LlamaModel {
       const hidden = tf.tidy(() => {
         const hd = config.headDim;
         const cosT = tf.tensor3d(cos, [batch * t, 1, hd]);
-        const sinT = tf.tensor3d(signedSin(sin, hd), [batch * t, 1, hd]);
+        const sinT = tf.tensor3d(sin, [batch * t, 1, hd]);
         const ids = tf.reshape(inputIds, [batch * t]);
         checkIds(ids as tf.Tensor1D, config.vocabSize);
         let x = tf.gather(this.#embed, ids) as tf.Tensor2D; // (N, H)
         const ctx: PassContext = {
           cos: cosT,
-          sinSigned: sinT,
+          sin: sinT,
           masks,
           batch,
           queryLength: t,
@@ -325,8 +325,8 @@ export class LlamaModel {
       let q = linear(h, w.q as tf.Tensor2D, bias(w.qBias)); // (N, nH·hd)
       let k = linear(h, w.k as tf.Tensor2D, bias(w.kBias)); // (N, nKv·hd)
       const v = linear(h, w.v as tf.Tensor2D, bias(w.vBias)); // (N, nKv·hd)
-      q = applyRope(q, ctx.cos, ctx.sinSigned, numHeads);
-      k = applyRope(k, ctx.cos, ctx.sinSigned, numKvHeads);
+      q = applyRope(q, ctx.cos, ctx.sin, numHeads);
+      k = applyRope(k, ctx.cos, ctx.sin, numKvHeads);
       const toHeads = (m: tf.Tensor2D) =>
         tf.transpose(tf.reshape(m, [batch, t, numKvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, nKv, T, hd)
       let keys = toHeads(k);
@@ -369,7 +369,7 @@ export class LlamaModel {
     const f = tf.customGrad(((...args: unknown[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const [xs, ...ws] = args as tf.Tensor[];
-      save([xs!, ctx.cos, ctx.sinSigned]);
+      save([xs!, ctx.cos, ctx.sin]);
       return {
         value: this.#layer(xs as tf.Tensor2D, rebuild(ws), ctx, undefined, 0),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -379,7 +379,7 @@ export class LlamaModel {
           const engine = tf.engine() as unknown as { state: { activeTape: unknown } };
           const outerTape = engine.state.activeTape;
           try {
-            const rerun = { ...ctx, cos: scos, sinSigned: ssin, masks };
+            const rerun = { ...ctx, cos: scos, sin: ssin, masks };
             return tf.grads((...inputs: tf.Tensor[]) =>
               this.#layer(inputs[0] as tf.Tensor2D, rebuild(inputs.slice(1)), rerun, undefined, 0)
             )([sx, ...ws], dy);

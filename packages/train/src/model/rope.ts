@@ -36,34 +36,46 @@ export function ropeTables(
   return { cos, sin };
 }
 
+/** R (d, d) with x·R = rotateHalf(x) = [−x₂, x₁] for x = [x₁, x₂]. */
+function rotateHalfMatrix(d: number): tf.Tensor2D {
+  const r = new Float32Array(d * d);
+  for (let i = 0; i < d / 2; i++) {
+    r[(i + d / 2) * d + i] = -1; // out[i] = −x[i + d/2]
+    r[i * d + i + d / 2] = 1; // out[i + d/2] = x[i]
+  }
+  return tf.tensor2d(r, [d, d]);
+}
+
 /**
- * Applies RoPE to every head: `x·cos + rotateHalf(x)·sin`, where rotateHalf([a, b]) = [−b, a] per head.
- * The half swap is a `reverse` over a (2, d/2) view, and the sign lives in `sin` (see `signedSin`).
+ * Applies RoPE to every head: `x·cos + rotateHalf(x)·sin`. rotateHalf is a product with a constant (d, d) matrix R
+ * (a flag-free rank-2 matmul; wasm's `Reverse` and strided slices are slow), and since Rᵀ = −R the gradient is
+ * dx = dy·cos − (dy·sin)·R.
  *
  * @param x (N, numHeads·d)
  * @param cos (N, 1, d)
- * @param sinSigned (N, 1, d) from `signedSin`: the first half negated
+ * @param sin (N, 1, d)
  * @param numHeads heads packed in x's last axis
  * @returns (N, numHeads·d)
  * @example
- * const q2 = applyRope(q, cos, signedSin(sin), numHeads);
+ * const q2 = applyRope(q, cos, sin, numHeads);
  */
-export function applyRope(x: tf.Tensor2D, cos: tf.Tensor3D, sinSigned: tf.Tensor3D, numHeads: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = x.shape[0];
-    const d = cos.shape[2];
-    const xh = tf.reshape(x, [n, numHeads, d]); // (N, nH, d)
-    const swapped = tf.reshape(tf.reverse(tf.reshape(x, [n, numHeads, 2, d / 2]), 2), [n, numHeads, d]); // [b, a]
-    const out = tf.add(tf.mul(xh, cos), tf.mul(swapped, sinSigned)); // (N, nH, d)
-    return tf.reshape(out, [n, numHeads * d]);
-  });
-}
-
-/** sin with its first half negated, so that swap(x)·signedSin = rotateHalf(x)·sin. */
-export function signedSin(sin: Float32Array, d: number): Float32Array {
-  const out = new Float32Array(sin);
-  for (let i = 0; i < out.length; i += d) {
-    for (let j = 0; j < d / 2; j++) out[i + j] = -out[i + j]!;
-  }
-  return out;
+export function applyRope(x: tf.Tensor2D, cos: tf.Tensor3D, sin: tf.Tensor3D, numHeads: number): tf.Tensor2D {
+  const n = x.shape[0];
+  const d = cos.shape[2];
+  const rotate = (t: tf.Tensor, r: tf.Tensor2D) =>
+    tf.reshape(tf.matMul(tf.reshape(t, [n * numHeads, d]) as tf.Tensor2D, r), [n, numHeads, d]); // (N, nH, d)
+  const f = tf.customGrad(((xs: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = rotateHalfMatrix(d);
+    save([r, cos, sin]);
+    const xh = tf.reshape(xs, [n, numHeads, d]); // (N, nH, d)
+    return {
+      value: tf.reshape(tf.add(tf.mul(xh, cos), tf.mul(rotate(xh, r), sin)), [n, numHeads * d]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [sr, sc, ss] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D];
+        const g = tf.reshape(dy, [n, numHeads, d]); // (N, nH, d)
+        return tf.reshape(tf.sub(tf.mul(g, sc), rotate(tf.mul(g, ss), sr)), [n, numHeads * d]);
+      }),
+    };
+  }) as never);
+  return f(x) as tf.Tensor2D;
 }

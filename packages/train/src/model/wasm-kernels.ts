@@ -1,4 +1,4 @@
-// Kernel fixes for tfjs-backend-wasm 4.22: a JS UnsortedSegmentSum and heap-view Slice/Unpack, registered once.
+// Kernel fixes for tfjs-backend-wasm 4.22: a JS UnsortedSegmentSum, heap-view Slice/Unpack, a blocked Transpose.
 
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -22,6 +22,9 @@ let registered = false;
  * - `UnsortedSegmentSum` (the gradient of `gather`, i.e. the embedding lookup): the wasm backend has none.
  * - `Slice` of a contiguous block and `Unpack` along axis 0: the stock kernels copy the whole input out of the
  *   heap on every call; these copy only the slice, straight from a view of the heap.
+ * - `Transpose`: the stock kernel moves ~0.07 G elements/s on a (2048, 704) matrix, about as long as the matmul
+ *   that follows it; this one collapses adjacent axes and copies in cache-sized tiles or contiguous runs.
+ * - `Identity` (`clone`, and every tensor saved for a gradient): shares the input's memory instead of copying it.
  *
  * Harmless when the wasm backend is not in use (the kernels only run on wasm).
  *
@@ -36,6 +39,16 @@ export function registerWasmKernels(): void {
   }
   replaceKernel("Slice", (original) => (args: KernelArgs) => fastSlice(args, original));
   replaceKernel("Unpack", (original) => (args: KernelArgs) => fastUnpack(args, original));
+  replaceKernel("Transpose", (original) => (args: KernelArgs) => fastTranspose(args, original));
+  replaceKernel("Identity", (original) => (args: KernelArgs) => sharedIdentity(args, original));
+}
+
+/** `clone` (and every tensor saved for the backward pass) shares the data, as the cpu backend does; wasm copied it. */
+function sharedIdentity(args: KernelArgs, original: KernelFunc): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs["x"]!;
+  if (x.dtype === "string") return original(args);
+  (args.backend as { incRef(dataId: unknown): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 type KernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
@@ -108,4 +121,91 @@ function fastUnpack(args: KernelArgs, original: KernelFunc): tf.TensorInfo | tf.
     outs.push(out);
   }
   return outs;
+}
+
+/**
+ * The same permutation on fewer axes: axes of size 1 dropped, and axes that stay neighbours in the same order
+ * merged. Returns the collapsed input shape and the permutation over it.
+ */
+export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  const kept = shape.map((_, a) => a).filter((a) => shape[a] !== 1);
+  const p = perm.filter((a) => shape[a] !== 1).map((a) => kept.indexOf(a));
+  const groups: number[][] = [];
+  for (const a of p) {
+    const last = groups.at(-1);
+    if (last !== undefined && last.at(-1)! + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  const byInput = [...groups].sort((a, b) => a[0]! - b[0]!);
+  return {
+    shape: byInput.map((g) => g.reduce((n, a) => n * shape[kept[a]!]!, 1)),
+    perm: groups.map((g) => byInput.indexOf(g)),
+  };
+}
+
+type Numeric = Float32Array | Int32Array | Uint8Array;
+
+/** dst (cols, rows) = src (rows, cols)ᵀ, both at the given offsets, in 32×32 tiles. */
+function transpose2d(src: Numeric, so: number, dst: Numeric, d0: number, rows: number, cols: number): void {
+  const tile = 32;
+  for (let i0 = 0; i0 < rows; i0 += tile) {
+    const i1 = Math.min(rows, i0 + tile);
+    for (let j0 = 0; j0 < cols; j0 += tile) {
+      const j1 = Math.min(cols, j0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const s = so + i * cols;
+        for (let j = j0; j < j1; j++) dst[d0 + j * rows + i] = src[s + j]!;
+      }
+    }
+  }
+}
+
+function fastTranspose(args: KernelArgs, original: KernelFunc): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs["x"]!;
+  const perm = args.attrs?.["perm"] as number[];
+  if (x.dtype === "string" || x.dtype === "complex64") return original(args);
+  const c = collapseTranspose(x.shape, perm);
+  const r = c.shape.length;
+  const kind = r <= 1 || c.perm.every((a, i) => a === i)
+    ? "copy"
+    : r === 2
+    ? "2d"
+    : r === 3 && c.perm[0] === 0 && c.perm[1] === 2 && c.perm[2] === 1
+    ? "batched2d"
+    : c.perm[r - 1] === r - 1 && c.shape[r - 1]! >= 8
+    ? "runs"
+    : null;
+  if (kind === null) return original(args);
+  const wasm = args.backend as WasmBackendLike;
+  const out = wasm.makeOutput(perm.map((a) => x.shape[a]!), x.dtype);
+  const src = wasm.typedArrayFromHeap(x);
+  const dst = wasm.typedArrayFromHeap(out);
+  if (kind === "copy") {
+    dst.set(src);
+  } else if (kind === "2d") {
+    transpose2d(src, 0, dst, 0, c.shape[0]!, c.shape[1]!);
+  } else if (kind === "batched2d") {
+    const [n, rows, cols] = c.shape as [number, number, number];
+    for (let b = 0; b < n; b++) transpose2d(src, b * rows * cols, dst, b * rows * cols, rows, cols);
+  } else {
+    // The last axis stays last: copy contiguous runs of it, walking the output's other axes in order.
+    const run = c.shape[r - 1]!;
+    const inStrides = c.shape.map((_, a) => c.shape.slice(a + 1).reduce((n, s) => n * s, 1));
+    const outDims = c.perm.slice(0, r - 1).map((a) => c.shape[a]!);
+    const steps = c.perm.slice(0, r - 1).map((a) => inStrides[a]!);
+    const index = new Array<number>(r - 1).fill(0);
+    const total = outDims.reduce((n, s) => n * s, 1);
+    let offset = 0;
+    for (let k = 0; k < total; k++) {
+      dst.set(src.subarray(offset, offset + run), k * run);
+      for (let d = r - 2; d >= 0; d--) {
+        index[d]!++;
+        offset += steps[d]!;
+        if (index[d]! < outDims[d]!) break;
+        offset -= steps[d]! * outDims[d]!;
+        index[d] = 0;
+      }
+    }
+  }
+  return out;
 }

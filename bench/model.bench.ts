@@ -1,0 +1,172 @@
+// How fast does the @longpo/train Llama train, score and decode on wasm at the toy-3M shape, and how much memory
+// does one T=8192 training step take with blocked attention and layer checkpointing?
+// Run: npx bun bench/model.bench.ts            (training, scoring, decoding)
+//      MODEL_BENCH=long npx bun bench/model.bench.ts   (the T=8192 step alone, so that peak RSS is its own)
+// Knobs: MODEL_BENCH=train,score,decode,long  MODEL_BENCH_BACKEND=wasm|cpu  MODEL_BENCH_BLOCK=256
+import * as tf from "@tensorflow/tfjs-core";
+import { Bench } from "tinybench";
+import { sequenceLogps } from "@longpo/loss";
+import { KvCache, LlamaModel, type ModelConfig, scoreCompletions, selectBackend } from "@longpo/train";
+
+const g = globalThis as {
+  Bun?: { version: string };
+  Deno?: { version: { deno: string } };
+  process?: {
+    version: string;
+    env: Record<string, string | undefined>;
+    memoryUsage(): { rss: number };
+    resourceUsage?(): { maxRSS: number };
+  };
+};
+const env = g.process?.env ?? {};
+const runtime = g.Bun ? `Bun ${g.Bun.version}` : g.Deno ? `Deno ${g.Deno.version.deno}` : `Node ${g.process?.version}`;
+const parts = new Set((env.MODEL_BENCH ?? "train,score,decode").split(","));
+const queryBlockSize = Number(env.MODEL_BENCH_BLOCK ?? 256);
+const choice = await selectBackend((env.MODEL_BENCH_BACKEND ?? "wasm") as "wasm" | "cpu");
+const MiB = 2 ** 20;
+const heapBytes = () =>
+  tf.getBackend() === "wasm" ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0;
+const peakRss = () => (g.process?.resourceUsage?.().maxRSS ?? 0) * 1024; // maxRSS is in KiB
+
+/** "toy-3M": the reference shape of issue 3 (3.2M parameters). */
+const toy3m: ModelConfig = {
+  architecture: "llama",
+  vocabSize: 512,
+  hiddenSize: 256,
+  intermediateSize: 704,
+  numLayers: 4,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  ropeScaling: null,
+  maxPositionEmbeddings: 8192,
+  tieWordEmbeddings: false,
+  attentionBias: false,
+  slidingWindow: null,
+  bosTokenId: 1,
+  eosTokenIds: [2],
+  padTokenId: 0,
+};
+console.log(
+  `# model bench: ${runtime}, backend ${choice.name} (${choice.reason}), toy-3M, attention query block ${queryBlockSize}`,
+);
+
+function randomIds(b: number, t: number, seed: number): number[][] {
+  let s = seed;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % (toy3m.vocabSize - 3) + 3;
+  return Array.from({ length: b }, () => Array.from({ length: t }, next));
+}
+
+/** Mean next-token cross-entropy of a (B, T) batch, every position a real token. */
+function lmLoss(model: LlamaModel, ids: tf.Tensor2D, labels: tf.Tensor2D, mask: tf.Tensor2D, checkpoint: boolean) {
+  const logits = model.forward(ids, { queryBlockSize, checkpointLayers: checkpoint }); // (B, T, V)
+  const { sum, count } = sequenceLogps(logits, labels, mask);
+  return tf.neg(tf.div(tf.sum(sum), tf.sum(count))) as tf.Scalar;
+}
+
+function trainingBatch(b: number, t: number) {
+  const rows = randomIds(b, t + 1, 7);
+  return tf.tidy(() => ({
+    ids: tf.keep(tf.tensor2d(rows.map((r) => r.slice(0, t)), [b, t], "int32")),
+    labels: tf.keep(tf.tensor2d(rows.map((r) => r.slice(1)), [b, t], "int32")),
+    mask: tf.keep(tf.ones([b, t]) as tf.Tensor2D),
+  }));
+}
+
+const results: string[] = [];
+const model = LlamaModel.random(toy3m, 1);
+const nParams = model.trainableVariables.reduce((a, v) => a + v.size, 0);
+console.log(`parameters: ${(nParams / 1e6).toFixed(2)}M`);
+
+if (parts.has("train")) {
+  const B = 2;
+  const T = 1024;
+  const batch = trainingBatch(B, T);
+  const optimizer = tf.train.adam(1e-3);
+  const losses: number[] = [];
+  const step = () => {
+    const loss = optimizer.minimize(() => lmLoss(model, batch.ids, batch.labels, batch.mask, false), true)!;
+    losses.push(loss.dataSync()[0]!);
+    loss.dispose();
+  };
+  step(); // Adam's slots and the kernels' first use
+  const bench = new Bench({ name: "training", iterations: 4, time: 0, warmup: false, throws: true });
+  bench.add(`train step B=${B} T=${T} (forward+backward+Adam)`, step);
+  await bench.run();
+  console.table(bench.table());
+  const ms = bench.tasks[0]!.result!.latency.mean;
+  results.push(`training: ${((B * T) / (ms / 1000)).toFixed(0)} tokens/s (${ms.toFixed(0)} ms per step of ${B}×${T})`);
+  console.log(`losses ${losses.map((l) => l.toFixed(4)).join(" ")}; ${results.at(-1)}`);
+  optimizer.dispose();
+  tf.dispose([batch.ids, batch.labels, batch.mask]);
+}
+
+if (parts.has("score")) {
+  const B = 2;
+  const T = 1024;
+  const items = randomIds(B, T, 9).map((r) => ({ promptIds: [1], completionIds: r.slice(1) }));
+  await scoreCompletions(model, items, { batchSize: B, queryBlockSize });
+  const bench = new Bench({ name: "scoring", iterations: 4, time: 0, warmup: false, throws: true });
+  bench.add(`score B=${B} T=${T} (forward + log-softmax)`, async () => {
+    await scoreCompletions(model, items, { batchSize: B, queryBlockSize });
+  });
+  await bench.run();
+  console.table(bench.table());
+  const ms = bench.tasks[0]!.result!.latency.mean;
+  results.push(`scoring: ${((B * T) / (ms / 1000)).toFixed(0)} tokens/s (${ms.toFixed(0)} ms per ${B}×${T})`);
+}
+
+if (parts.has("decode")) {
+  const B = 8;
+  const context = 1024;
+  const steps = 16;
+  const prompt = randomIds(B, context - steps, 11);
+  const cache = new KvCache(toy3m.numLayers, B);
+  const t0 = performance.now();
+  let next = tf.tidy(() => {
+    const logits = model.forward(tf.tensor2d(prompt, [B, context - steps], "int32"), { cache, queryBlockSize });
+    return tf.keep(tf.argMax(tf.squeeze(tf.slice(logits, [0, context - steps - 1, 0], [B, 1, -1]), [1]), -1)); // (B)
+  });
+  next.dataSync();
+  const prefillMs = performance.now() - t0;
+  const t1 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const ids = next;
+    next = tf.tidy(() => {
+      const logits = model.forward(tf.reshape(ids, [B, 1]) as tf.Tensor2D, { cache });
+      return tf.cast(tf.argMax(tf.reshape(logits, [B, toy3m.vocabSize]), -1), "int32"); // (B)
+    });
+    next.dataSync();
+    ids.dispose();
+  }
+  const decodeMs = performance.now() - t1;
+  next.dispose();
+  cache.dispose();
+  results.push(
+    `decode: ${((B * steps) / (decodeMs / 1000)).toFixed(0)} tokens/s with the cache at batch ${B}, context ` +
+      `${context - steps}→${context} (${(decodeMs / steps).toFixed(0)} ms per step; prefill of ${B}×${context - steps} ` +
+      `took ${(prefillMs / 1000).toFixed(1)} s)`,
+  );
+}
+
+if (parts.has("long")) {
+  const T = 8192;
+  const batch = trainingBatch(1, T);
+  const optimizer = tf.train.adam(1e-3);
+  const t0 = performance.now();
+  const loss = optimizer.minimize(() => lmLoss(model, batch.ids, batch.labels, batch.mask, true), true)!;
+  const value = loss.dataSync()[0]!;
+  loss.dispose();
+  const ms = performance.now() - t0;
+  results.push(
+    `T=${T} B=1 training step (block ${queryBlockSize}, layer checkpointing): ${(ms / 1000).toFixed(1)} s, loss ` +
+      `${value.toFixed(3)}, peak RSS ${(peakRss() / MiB).toFixed(0)} MiB, wasm heap ${(heapBytes() / MiB).toFixed(0)} MiB`,
+  );
+  optimizer.dispose();
+  tf.dispose([batch.ids, batch.labels, batch.mask]);
+}
+
+model.dispose();
+console.log(`\n${results.join("\n")}\nlive tensors at the end: ${tf.memory().numTensors}`);
