@@ -31,11 +31,11 @@ export interface BlockBias {
  * The additive mask for queries [t0, t1) of batch row `b`. Keys after the block's last query are left out
  * entirely (causal), as are keys before the sliding window of its first query.
  */
-export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number): BlockBias {
+export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number, allKeys = false): BlockBias {
   const { pastLength, slidingWindow, keyValid } = mask;
   const keys = pastLength + mask.queryLength;
-  const kEnd = pastLength + t1;
-  const kStart = slidingWindow === null ? 0 : Math.max(0, pastLength + t0 - slidingWindow + 1);
+  const kEnd = allKeys ? keys : pastLength + t1;
+  const kStart = slidingWindow === null || allKeys ? 0 : Math.max(0, pastLength + t0 - slidingWindow + 1);
   const width = kEnd - kStart;
   const bias = new Float32Array((t1 - t0) * width);
   const valid = keyValid.subarray(b * keys, (b + 1) * keys);
@@ -57,6 +57,7 @@ export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number
 export class BlockBiasCache {
   readonly #mask: AttentionMask;
   readonly #entries = new Map<string, { kStart: number; kEnd: number; bias: tf.Tensor2D }>();
+  #all: tf.Tensor3D | null = null;
 
   constructor(mask: AttentionMask) {
     this.#mask = mask;
@@ -77,11 +78,28 @@ export class BlockBiasCache {
     return entry;
   }
 
+  /** (B, T, S): the mask of every query over every key, for the batched path. */
+  all(): tf.Tensor3D {
+    if (this.#all === null) {
+      const { batch, queryLength: t, pastLength } = this.#mask;
+      const s = pastLength + t;
+      const data = new Float32Array(batch * t * s);
+      for (let b = 0; b < batch; b++) data.set(blockBias(this.#mask, b, 0, t, true).bias, b * t * s);
+      this.#all = tf.keep(tf.tensor3d(data, [batch, t, s]));
+    }
+    return this.#all;
+  }
+
   dispose(): void {
     for (const e of this.#entries.values()) e.bias.dispose();
     this.#entries.clear();
+    this.#all?.dispose();
+    this.#all = null;
   }
 }
+
+/** Up to this many new queries per row, attention runs as one batched product (the decoding path). */
+const BATCHED_MAX_QUERIES = 4;
 
 /** Shape facts of one attention call. */
 export interface AttentionShape {
@@ -160,12 +178,29 @@ export function attention(
     const s = k.shape[2];
     const groups = numHeads / numKvHeads;
     // (B, T, nKv, G, hd) → (B, nKv, T, G, hd): each (row, kv head) owns T·G contiguous query rows.
-    const qRows = tf.unstack(
+    const qHeads = tf.reshape(
+      tf.transpose(tf.reshape(q, [batch, t, numKvHeads, groups, headDim]), [0, 2, 1, 3, 4]),
+      [batch * numKvHeads, t * groups, headDim],
+    ) as tf.Tensor3D;
+    const toOutput = (o: tf.Tensor) =>
       tf.reshape(
-        tf.transpose(tf.reshape(q, [batch, t, numKvHeads, groups, headDim]), [0, 2, 1, 3, 4]),
-        [batch * numKvHeads, t * groups, headDim],
-      ),
-    ) as tf.Tensor2D[];
+        tf.transpose(tf.reshape(o, [batch, numKvHeads, t, groups, headDim]), [0, 2, 1, 3, 4]),
+        [batch * t, numHeads * headDim],
+      ) as tf.Tensor2D;
+    if (t <= BATCHED_MAX_QUERIES) {
+      // Decoding: a few queries against many keys. One batched product over all (row, kv head) pairs costs
+      // fewer kernel calls than the loop; its slower rank-3 matmul hardly matters at these sizes.
+      const k3 = tf.reshape(k, [batch * numKvHeads, s, headDim]);
+      const v3 = tf.reshape(v, [batch * numKvHeads, s, headDim]);
+      const scores = tf.matMul(tf.mul(qHeads, 1 / Math.sqrt(headDim)), k3, false, true); // (B·nKv, T·G, S)
+      const masked = tf.add(
+        tf.reshape(scores, [batch, numKvHeads, t, groups, s]),
+        tf.reshape(masks.all(), [batch, 1, t, 1, s]),
+      );
+      const p = tf.softmax(tf.reshape(masked, [batch * numKvHeads, t * groups, s])); // (B·nKv, T·G, S)
+      return toOutput(tf.matMul(p, v3)); // (B·T, nH·hd)
+    }
+    const qRows = tf.unstack(qHeads) as tf.Tensor2D[];
     const kRows = tf.unstack(tf.reshape(k, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const vRows = tf.unstack(tf.reshape(v, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const outs: tf.Tensor2D[] = [];
@@ -188,7 +223,6 @@ export function attention(
         outs.push(blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 0));
       }
     }
-    const stacked = tf.reshape(tf.stack(outs), [batch, numKvHeads, t, groups, headDim]);
-    return tf.reshape(tf.transpose(stacked, [0, 2, 1, 3, 4]), [batch * t, numHeads * headDim]);
+    return toOutput(tf.stack(outs));
   });
 }
