@@ -13,6 +13,14 @@ export const QUESTION_SEPARATOR = "<q>";
 /** The instruction that asks for a question about the document. */
 export const QG_INSTRUCTION = "write a question about the text .";
 
+/** The instruction that asks to write the document out again (M0's optional plain-text turns). */
+export const COPY_INSTRUCTION = "write the text .";
+
+/** User turn of a copy example: `DOC <q> write the text .` */
+export function copyUserMessage(documentText: string): ChatMessage {
+  return { role: "user", content: `${documentText} ${QUESTION_SEPARATOR} ${COPY_INSTRUCTION}` };
+}
+
 /** User turn of a QA example: `DOC <q> zorvan : what is the color ?` */
 export function qaUserMessage(documentText: string, question: string): ChatMessage {
   return { role: "user", content: `${documentText} ${QUESTION_SEPARATOR} ${question}` };

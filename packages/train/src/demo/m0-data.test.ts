@@ -71,3 +71,16 @@ describe("sftPair", () => {
     }
   });
 });
+
+describe("plain-text dialogues", () => {
+  it("write a short document out again within the sequence budget, and change nothing when off", () => {
+    const withCopy = m0Dialogues(world, { ...options, copy: 0.5 }, 3, 200);
+    const copies = withCopy.filter((d) => d.messages[0]!.content.endsWith("<q> write the text ."));
+    expect(copies.length).toBeGreaterThan(60);
+    for (const d of copies) {
+      expect(d.messages[1]!.content).toBe(d.document);
+      expect(countWorldTokens(d.messages)).toBeLessThanOrEqual(88);
+    }
+    expect(m0Dialogues(world, { ...options, copy: 0 }, 3, 300)).toEqual(dialogues);
+  });
+});

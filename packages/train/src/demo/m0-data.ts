@@ -1,6 +1,6 @@
 // M0's supervised mixture: short documents with question-answering and question-writing turns, as chat dialogues.
 import type { PreferencePair } from "@longpo/prefgen";
-import { type ChatMessage, QG_INSTRUCTION, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage } from "./formats.ts";
+import { type ChatMessage, copyUserMessage, QG_INSTRUCTION, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage } from "./formats.ts";
 import { createRng, type Rng } from "./rng.ts";
 import { FACT_LENGTH, makeDocument, type PlacedFact, questionText, sampleFacts, type World } from "./world.ts";
 
@@ -24,6 +24,11 @@ export interface M0DataOptions {
   readonly qgInsert: number;
   /** The fact a written question is about. */
   readonly qgTarget: QuestionTarget;
+  /**
+   * Probability that a dialogue is plain text instead: a short document written out again (`write the text .`),
+   * which teaches copying from the context. Default 0 (no draw is made, so other dialogues do not change).
+   */
+  readonly copy?: number;
 }
 
 /** One supervised dialogue: user turns and the assistant answers to learn, with the document's facts. */
@@ -75,6 +80,7 @@ export function m0Dialogue(world: World, rng: Rng, options: M0DataOptions, id: s
       `Cannot draw M0 dialogues: maxSequence must be >= docLength max + ${FIRST_TURN_OVERHEAD} = ${options.docLength[1] + FIRST_TURN_OVERHEAD}, got ${options.maxSequence}`,
     );
   }
+  if ((options.copy ?? 0) > 0 && rng.next() < (options.copy ?? 0)) return copyDialogue(world, rng, options, id);
   const length = rng.range(options.docLength[0], options.docLength[1]);
   const maxFacts = Math.max(1, Math.floor(length / (FACT_LENGTH + 3)));
   const count = Math.min(maxFacts, rng.range(options.factsPerDoc[0], options.factsPerDoc[1]));
@@ -98,6 +104,22 @@ export function m0Dialogue(world: World, rng: Rng, options: M0DataOptions, id: s
     messages.push(user, answer);
   }
   return { id, document: doc.text, documentTokens: length, facts: doc.facts, messages };
+}
+
+/** A plain-text dialogue: a document short enough to be written out again within `maxSequence`. */
+function copyDialogue(world: World, rng: Rng, options: M0DataOptions, id: string): SftDialogue {
+  // <s> <user> DOC <q> write the text . <assistant> DOC </s>: 2 + L + 5 + 1 + L + 1 tokens.
+  const longest = Math.max(options.docLength[0], Math.min(options.docLength[1], Math.floor((options.maxSequence - 9) / 2)));
+  const length = rng.range(Math.min(options.docLength[0], longest), longest);
+  const count = Math.min(Math.floor(length / (FACT_LENGTH + 3)), rng.range(0, 2));
+  const doc = makeDocument(rng, { length, facts: sampleFacts(world, rng, count) });
+  return {
+    id,
+    document: doc.text,
+    documentTokens: length,
+    facts: doc.facts,
+    messages: [copyUserMessage(doc.text), { role: "assistant", content: doc.text }],
+  };
 }
 
 /** `count` dialogues of M0's mixture, deterministic for the seed (dialogue i depends only on seed and i). */

@@ -35,8 +35,9 @@ export const M0Recipe = z.strictObject({
       qgFirst: z.number().min(0).max(1).default(0.5).describe("probability that a dialogue opens by writing a question"),
       qgInsert: z.number().min(0).max(1).default(0.5).describe("otherwise, probability of a later question-writing turn"),
       qgTarget: z.enum(["random", "first", "last"]).default("random").describe("which fact a written question asks about"),
+      copy: z.number().min(0).max(1).default(0).describe("probability of a plain-text dialogue (write the document out again)"),
     })
-    .default(() => ({ docLength: [16, 64] as [number, number], factsPerDoc: [1, 4] as [number, number], maxSequence: 96, qgFirst: 0.5, qgInsert: 0.5, qgTarget: "random" as const })),
+    .default(() => ({ docLength: [16, 64] as [number, number], factsPerDoc: [1, 4] as [number, number], maxSequence: 96, qgFirst: 0.5, qgInsert: 0.5, qgTarget: "random" as const, copy: 0 })),
   dialogues: z.number().int().positive().default(16_000).describe("SFT dialogues (one epoch)"),
   model: z
     .strictObject({
