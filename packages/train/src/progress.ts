@@ -67,13 +67,14 @@ export function createProgress(label: string, total: number, options: ProgressOp
   return {
     update(done, note) {
       if (finished) return;
+      const repeat = done === lastDone && loggedDone;
       lastDone = done;
       if (tty) {
         write(`\r\x1b[2K${line(done, note)}`);
         return;
       }
       const t = now();
-      if (t - lastLog >= interval || done >= total) {
+      if (!repeat && (t - lastLog >= interval || done >= total)) {
         lastLog = t;
         loggedDone = done >= total;
         write(`${line(done, note)}\n`);

@@ -48,6 +48,8 @@ describe.runIf(haveAssets)("longpo run on stories260K", () => {
     expect(await readdir(join(stage, "train", "checkpoint-2"))).toEqual(expect.arrayContaining(["model.safetensors", "trainer_state.json", "optimizer.bin", "tokenizer.json"]));
     expect((await readFile(join(stage, "train", "metrics.jsonl"), "utf8")).trim().split("\n")).toHaveLength(2);
     expect(await readdir(join(stage, "eval"))).toEqual(expect.arrayContaining(["results.json", "results.md"]));
+    const results = JSON.parse(await readFile(join(stage, "eval", "results.json"), "utf8")) as { tasks: { task: string; status: string }[] };
+    expect(results.tasks.map((t) => [t.task, t.status])).toEqual([["passkey", "completed"]]);
     const run = JSON.parse(await readFile(join(out, "run.json"), "utf8")) as { stages: { pairs: number }[] };
     expect(run.stages[0]?.pairs).toBe(pairs.length);
   });
