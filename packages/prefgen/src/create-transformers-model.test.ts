@@ -56,6 +56,18 @@ describe("createTransformersModel on a tiny ONNX model", () => {
     expect(b?.logprob).toBeCloseTo(-Math.log(Math.exp(4) + 8) - Math.log(9), 5);
   });
 
+  it("returns empty text when the model ends its turn at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "prefgen-onnx-eos-"));
+    writeTinyModel(dir, { vocab: VOCAB, logits: { "<assistant>": { "</s>": 20 } } });
+    const mute = await createTransformersModel({ modelDir: dir });
+    try {
+      const [r] = await mute.generate([{ messages: user("sea"), sampling: { temperature: 0, topP: 1, maxTokens: 4 } }]);
+      expect(r).toEqual({ text: "", finishReason: "stop", promptTokens: 4, completionTokens: 0 });
+    } finally {
+      await mute.dispose();
+    }
+  });
+
   it("says which package to install when transformers.js cannot be loaded", async () => {
     const load = () => Promise.reject(new Error("Cannot find package '@huggingface/transformers'"));
     await expect(createTransformersModel({ modelDir: "/nowhere", load })).rejects.toThrow(/install the optional peer @huggingface\/transformers/);

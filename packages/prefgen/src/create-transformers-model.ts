@@ -101,7 +101,8 @@ export async function createTransformersModel(options: TransformersModelOptions)
     let generated = Array.from(output.data, Number).slice(ids.length);
     const ended = generated.length > 0 && eos.has(generated.at(-1)!);
     if (ended) generated = generated.slice(0, -1);
-    let text = tokenizer.decode(generated, { skip_special_tokens: true });
+    // transformers.js refuses to decode an empty id list (an answer that is only end-of-sequence).
+    let text = generated.length === 0 ? "" : tokenizer.decode(generated, { skip_special_tokens: true });
     let stopped = ended;
     for (const stop of sampling.stop ?? []) {
       const at = text.indexOf(stop);

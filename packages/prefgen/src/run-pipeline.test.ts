@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWordTokenizer } from "@longpo/compress";
@@ -9,11 +9,9 @@ import { exportTrl, type TrlConversationalRow } from "./export-trl.ts";
 import { applyFilters, defaultFilters } from "./filters.ts";
 import { readJsonl } from "./jsonl.ts";
 import { parseNumberedQuestions } from "./parse-questions.ts";
-import { PreferenceDataError } from "./preference-data-error.ts";
 import { PreferencePair, pairId } from "./preference-pair.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { QuestionRecord } from "./stage-records.ts";
-import { chunkDocuments, readDocuments } from "./chunk-documents.ts";
 import { writeDocumentFolder } from "./_testdata/make-documents.ts";
 import { toyTokenLogprob, toyTokens } from "./_testdata/toy-model.ts";
 import { startToyServer, type ToyServer } from "./_testdata/toy-server.ts";
@@ -174,34 +172,5 @@ describe("progress and summaries", () => {
     expect(summaries[3]).toBe(`filter: ${filter.kept} of ${filter.total} pair(s) kept (${filter.kept} written now, 0 already there); dropped ${JSON.stringify(filter.dropped)}`);
     expect(progressLines.some((l) => /^questions: \d+\/\d+ \(\d+\.\d%\) [\d.]+\/s ETA/.test(l))).toBe(true);
     expect(progressLines.every((l) => l.endsWith("\n"))).toBe(true);
-  });
-});
-
-describe("document sources", () => {
-  it("reads documents from JSONL, a single file and a folder of .txt/.md files (recursively, sorted)", async () => {
-    const root = mkdtempSync(join(tmpdir(), "prefgen-docs-"));
-    writeFileSync(join(root, "docs.jsonl"), '{"id":"a","text":"One."}\n{"id":"b","text":"Two."}');
-    writeFileSync(join(root, "single.txt"), "Alone.");
-    writeDocumentFolder(join(root, "folder", "sub"), 2);
-    writeFileSync(join(root, "folder", "z.md"), "Zed.");
-    writeFileSync(join(root, "folder", "skip.json"), "{}");
-    expect(await collect(readDocuments(join(root, "docs.jsonl")))).toEqual([{ id: "a", text: "One." }, { id: "b", text: "Two." }]);
-    expect(await collect(readDocuments(join(root, "single.txt")))).toEqual([{ id: "single.txt", text: "Alone." }]);
-    expect((await collect(readDocuments(join(root, "folder")))).map((d) => d.id)).toEqual(["sub/doc-00.txt", "sub/doc-01.md", "z.md"]);
-  });
-
-  it("drops empty and one-chunk documents, and stops with file and line on a malformed JSONL document", async () => {
-    const root = mkdtempSync(join(tmpdir(), "prefgen-chunks-"));
-    const report = await chunkDocuments({
-      documents: [{ id: "empty", text: "  " }, { id: "short", text: "Tiny." }, { id: "long", text: "word ".repeat(300) }],
-      output: join(root, "chunks.jsonl"), tokenizer: createWordTokenizer(), chunk: { maxTokens: 100 }, progress: false,
-    });
-    expect(report.dropped).toEqual({ empty: 1, "too-few-chunks": 1 });
-    expect(report.written).toBe(3);
-    writeFileSync(join(root, "bad.jsonl"), '{"id":"a","text":"ok"}\n{"id":"b"}\n');
-    const error = await chunkDocuments({ documents: join(root, "bad.jsonl"), output: join(root, "c2.jsonl"), tokenizer: createWordTokenizer(), chunk: { maxTokens: 100 }, progress: false }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PreferenceDataError);
-    expect((error as PreferenceDataError).line).toBe(2);
-    expect((error as PreferenceDataError).issues[0]?.path).toEqual(["text"]);
   });
 });
