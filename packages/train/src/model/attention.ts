@@ -50,9 +50,13 @@ export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number
   return { kStart, kEnd, bias };
 }
 
+/** Block masks are kept for the whole pass (shared by heads and layers) while they total at most this many floats. */
+const MEMO_LIMIT = 1 << 23;
+
 /**
- * Builds block masks once per forward pass and shares them across heads and layers. The tensors are kept out
- * of any enclosing `tf.tidy`; call `dispose()` when the pass is done (saved copies live on in the backward pass).
+ * Builds block masks and, when they are small (≤ 32 MiB in all), keeps them for the whole pass so that heads and
+ * layers share them; larger ones are built per use, keeping attention memory O(block · S). `get` returns a
+ * `release` to call when done with the tensor; call `dispose()` when the pass is done.
  */
 export class BlockBiasCache {
   readonly #mask: AttentionMask;
@@ -67,15 +71,21 @@ export class BlockBiasCache {
     return this.#mask;
   }
 
-  get(b: number, t0: number, t1: number): { kStart: number; kEnd: number; bias: tf.Tensor2D } {
+  get(b: number, t0: number, t1: number): { kStart: number; kEnd: number; bias: tf.Tensor2D; release(): void } {
+    const { batch, queryLength, pastLength } = this.#mask;
     const key = `${b}:${t0}:${t1}`;
+    const memo = batch * queryLength * (pastLength + queryLength) <= MEMO_LIMIT;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
       const { kStart, kEnd, bias } = blockBias(this.#mask, b, t0, t1);
       entry = { kStart, kEnd, bias: tf.keep(tf.tensor2d(bias, [t1 - t0, kEnd - kStart])) };
+      if (!memo) {
+        const e = entry;
+        return { ...e, release: () => e.bias.dispose() };
+      }
       this.#entries.set(key, entry);
     }
-    return entry;
+    return { ...entry, release: () => {} };
   }
 
   /** (B, T, S): the mask of every query over every key, for the batched path. */
@@ -113,42 +123,91 @@ export interface AttentionShape {
 }
 
 /**
- * softmax(q·kᵀ/√d + bias)·v for one block of queries of one key/value head and its G query heads.
- * Rows of q are ordered (query, head-in-group). The backward pass is written out with flag-free rank-2 products,
- * and transposes only (·, hd)-sized operands: dP = dO·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = dS·k/√d,
- * dkᵀ = (q/√d)ᵀ·dS, dvᵀ = dOᵀ·P.
+ * Attention of one key/value head and its G query heads over one batch row, in query blocks:
+ * softmax(q·kᵀ/√d + mask)·v. Rows of q are ordered (query, head-in-group). One custom-gradient op for all
+ * blocks, so the backward pass leaves no per-block slices or paddings behind; it is written out with flag-free
+ * rank-2 products that transpose only (·, hd)-sized operands: dP = dO·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+ * dq = dS·k/√d, dkᵀ = (q/√d)ᵀ·dS, dvᵀ = dOᵀ·P. With `recompute`, P is recomputed block by block in the
+ * backward pass instead of kept, so memory stays O(block · S).
+ *
+ * @param q (T·G, hd)
+ * @param k (S, hd)
+ * @param v (S, hd)
+ * @returns (T·G, hd)
  */
-function attentionBlock(
+function headAttention(
   q: tf.Tensor2D,
   k: tf.Tensor2D,
   v: tf.Tensor2D,
-  bias: tf.Tensor2D,
+  b: number,
+  masks: BlockBiasCache,
   groups: number,
+  queryBlockSize: number,
   recompute: boolean,
 ): tf.Tensor2D {
-  const scale = 1 / Math.sqrt(q.shape[1]);
-  const probabilities = (qq: tf.Tensor2D, kk: tf.Tensor2D, bb: tf.Tensor2D): tf.Tensor2D => {
-    const [queries, width] = bb.shape;
-    const scores = tf.matMul(tf.mul(qq, scale), tf.transpose(kk)); // (M, Sk)
-    const masked = tf.add(tf.reshape(scores, [queries, groups, width]), tf.reshape(bb, [queries, 1, width]));
+  const mask = masks.mask;
+  const t = mask.queryLength;
+  const [s, hd] = k.shape;
+  const scale = 1 / Math.sqrt(hd);
+  const blocks: [number, number][] = [];
+  for (let t0 = 0; t0 < t; t0 += queryBlockSize) blocks.push([t0, Math.min(t, t0 + queryBlockSize)]);
+  const rows = (x: tf.Tensor2D, t0: number, t1: number) =>
+    t1 - t0 === t ? x : tf.slice(x, [t0 * groups, 0], [(t1 - t0) * groups, hd]);
+  const keys = (x: tf.Tensor2D, kStart: number, kEnd: number) =>
+    kStart === 0 && kEnd === s ? x : tf.slice(x, [kStart, 0], [kEnd - kStart, hd]);
+  const probabilities = (qb: tf.Tensor2D, kb: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor2D => {
+    const [queries, width] = bias.shape;
+    const scores = tf.matMul(tf.mul(qb, scale), tf.transpose(kb)); // (M, Sk)
+    const masked = tf.add(tf.reshape(scores, [queries, groups, width]), tf.reshape(bias, [queries, 1, width]));
     return tf.softmax(tf.reshape(masked, [queries * groups, width])) as tf.Tensor2D; // (M, Sk)
   };
-  const f = tf.customGrad(((qs: tf.Tensor, ks: tf.Tensor, vs: tf.Tensor, save: tf.GradSaveFunc) => {
-    const p = probabilities(qs as tf.Tensor2D, ks as tf.Tensor2D, bias);
-    save(recompute ? [qs, ks, vs, bias] : [qs, ks, vs, bias, p]);
+  const f = tf.customGrad(((qs: tf.Tensor2D, ks: tf.Tensor2D, vs: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const outs: tf.Tensor2D[] = [];
+    const kept: tf.Tensor2D[] = [];
+    for (const [t0, t1] of blocks) {
+      const { kStart, kEnd, bias, release } = masks.get(b, t0, t1);
+      const [o, p] = tf.tidy(() => {
+        const pb = probabilities(rows(qs, t0, t1), keys(ks, kStart, kEnd), bias); // (M, Sk)
+        return [tf.matMul(pb, keys(vs, kStart, kEnd)), pb]; // (M, hd), (M, Sk)
+      });
+      release();
+      outs.push(o!);
+      if (recompute) p!.dispose();
+      else kept.push(p!);
+    }
+    save([qs, ks, vs, ...kept]);
     return {
-      value: tf.matMul(p, vs as tf.Tensor2D), // (M, hd)
-      // tidy: tfjs keeps a gradFunc's temporaries until the whole backward pass ends otherwise.
+      value: outs.length === 1 ? outs[0]! : tf.concat(outs, 0), // (T·G, hd)
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-        const [sq, sk, sv, sb] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const sp = saved[4] as tf.Tensor2D | undefined ?? probabilities(sq, sk, sb); // (M, Sk)
-        const dO = dy as tf.Tensor2D; // (M, hd)
-        const dP = tf.matMul(dO, tf.transpose(sv)); // (M, Sk)
-        const dS = tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))); // (M, Sk)
-        const dq = tf.mul(tf.matMul(dS, sk), scale); // (M, hd)
-        const dk = tf.transpose(tf.matMul(tf.transpose(tf.mul(sq, scale)), dS)); // (hd, Sk) → (Sk, hd)
-        const dv = tf.transpose(tf.matMul(tf.transpose(dO), sp)); // (hd, Sk) → (Sk, hd)
-        return [dq, dk, dv];
+        const [sq, sk, sv] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        let dk = tf.zerosLike(sk); // (S, hd)
+        let dv = tf.zerosLike(sv); // (S, hd)
+        const dqs: tf.Tensor2D[] = [];
+        blocks.forEach(([t0, t1], i) => {
+          const [dq, nextDk, nextDv] = tf.tidy(() => {
+            const { kStart, kEnd, bias } = blockBias(mask, b, t0, t1);
+            const qb = rows(sq, t0, t1); // (M, hd)
+            const kb = keys(sk, kStart, kEnd); // (Sk, hd)
+            const vb = keys(sv, kStart, kEnd); // (Sk, hd)
+            const dO = rows(dy as tf.Tensor2D, t0, t1); // (M, hd)
+            const p = recompute
+              ? probabilities(qb, kb, tf.tensor2d(bias, [t1 - t0, kEnd - kStart]))
+              : (saved[3 + i] as tf.Tensor2D); // (M, Sk)
+            const dP = tf.matMul(dO, tf.transpose(vb)); // (M, Sk)
+            const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor2D; // (M, Sk)
+            const dkb = tf.transpose(tf.matMul(tf.transpose(tf.mul(qb, scale) as tf.Tensor2D), dS)); // (hd, Sk) → (Sk, hd)
+            const dvb = tf.transpose(tf.matMul(tf.transpose(dO), p)); // (hd, Sk) → (Sk, hd)
+            const around = (x: tf.Tensor) =>
+              kStart === 0 && kEnd === s ? x : tf.pad(x, [[kStart, s - kEnd], [0, 0]]); // (S, hd)
+            return [tf.mul(tf.matMul(dS, kb), scale), tf.add(dk, around(dkb)), tf.add(dv, around(dvb))];
+          });
+          dk.dispose();
+          dv.dispose();
+          dk = nextDk!;
+          dv = nextDv!;
+          dqs.push(dq!);
+        });
+        return [dqs.length === 1 ? dqs[0]! : tf.concat(dqs, 0), dk, dv];
       }),
     };
   }) as never);
@@ -203,26 +262,9 @@ export function attention(
     const qRows = tf.unstack(qHeads) as tf.Tensor2D[];
     const kRows = tf.unstack(tf.reshape(k, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const vRows = tf.unstack(tf.reshape(v, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
-    const outs: tf.Tensor2D[] = [];
-    for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < numKvHeads; h++) {
-        const i = b * numKvHeads + h;
-        const qi = qRows[i]!;
-        const ki = kRows[i]!;
-        const vi = vRows[i]!;
-        const blocks: tf.Tensor2D[] = [];
-        for (let t0 = 0; t0 < t; t0 += queryBlockSize) {
-          const t1 = Math.min(t, t0 + queryBlockSize);
-          const { kStart, kEnd, bias } = masks.get(b, t0, t1);
-          const qb = t1 - t0 === t ? qi : tf.slice(qi, [t0 * groups, 0], [(t1 - t0) * groups, headDim]);
-          const whole = kStart === 0 && kEnd === s;
-          const kb = whole ? ki : tf.slice(ki, [kStart, 0], [kEnd - kStart, headDim]);
-          const vb = whole ? vi : tf.slice(vi, [kStart, 0], [kEnd - kStart, headDim]);
-          blocks.push(attentionBlock(qb, kb, vb, bias, groups, recompute));
-        }
-        outs.push(blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 0));
-      }
-    }
+    const outs = qRows.map((qi, i) =>
+      headAttention(qi, kRows[i]!, vRows[i]!, Math.floor(i / numKvHeads), masks, groups, queryBlockSize, recompute)
+    );
     return toOutput(tf.stack(outs));
   });
 }
