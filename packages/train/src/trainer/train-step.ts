@@ -1,10 +1,12 @@
 // One micro-batch's loss and gradients (LongPO, DPO-style preference losses, SFT), then clipping and the update.
 import * as tf from "@tensorflow/tfjs-core";
-// Gradients are registered separately from the ops in tfjs-core; training needs them.
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { longpoLoss, preferenceLoss, type PreferenceLossType, rewardMetrics, sequenceLogps } from "@longpo/loss";
 import type { PaddedBatch } from "./length-grouped-batches.ts";
 import type { TrainMethod } from "./train-config.ts";
+
+// Op gradients: tfjs-core registers them only through dist/register_all_gradients.js, which the model's backend
+// selection loads (see runtime.ts `loadGradients` for plain Node and Deno); the trainer does not import it itself,
+// so that the package's dist imports under plain Node.
 
 /** What the trainer needs of a policy: logits of right-padded ids, and its trainable parameters by name. */
 export interface TrainablePolicy {
