@@ -21,7 +21,7 @@ export const generateSpec: CommandSpec = {
     stream: { kind: "boolean", description: "print tokens as they are generated" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
   },
-  notes: ["Example: longpo generate --model out/stories260K --max-new-tokens 199 --temperature 0"],
+  notes: ["Example: longpo generate --model out/stories260K --max-new-tokens 200 --temperature 0"],
 };
 
 /** `longpo generate`. */

@@ -10,13 +10,14 @@ import { main } from "./main.ts";
 let root = "";
 let model = "";
 let pairs = "";
+let vocabulary: readonly string[] = [];
 beforeAll(async () => {
   await selectBackend("wasm");
   root = await mkdtemp(join(tmpdir(), "longpo-cli-"));
   model = join(root, "model");
   pairs = join(root, "pairs.jsonl");
-  const words = await writeTinyModel(model);
-  await writePairs(pairs, worldPairs(words, 6));
+  vocabulary = await writeTinyModel(model);
+  await writePairs(pairs, worldPairs(vocabulary, 6));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -105,5 +106,50 @@ describe("longpo train", () => {
     expect((await readdir(root)).some((n) => /^pairs\.jsonl\.ref-[0-9a-f]{16}\.json$/.test(n))).toBe(true);
     const again = await run("train", "--model", model, "--pairs", pairs, "--outputDir", join(root, "run2"), "--backend", "wasm", "--max-steps", "1");
     expect(again.err).toMatch(/6 from .*\.ref-[0-9a-f]{16}\.json, 0 computed/);
+  });
+});
+
+describe("longpo train --resume", () => {
+  it("continues a run from its last checkpoint with the losses of the uninterrupted run", async () => {
+    const common = ["--model", model, "--pairs", pairs, "--backend", "wasm", "--max-steps", "4", "--batch-size", "2",
+      "--gradient-accumulation", "1", "--learning-rate", "1e-2", "--save-every", "2", "--warmup-ratio", "0.25"];
+    const whole = join(root, "whole");
+    expect((await run("train", ...common, "--outputDir", whole)).code).toBe(0);
+    const cut = join(root, "cut");
+    expect((await run("train", ...common, "--outputDir", cut)).code).toBe(0);
+    // Pretend the run died after checkpoint-2: drop what came later, then resume.
+    await rm(join(cut, "checkpoint-4"), { recursive: true });
+    await rm(join(cut, "model"), { recursive: true });
+    const resumed = await run("train", ...common, "--outputDir", cut, "--resume");
+    expect(resumed.code, resumed.err).toBe(0);
+    const losses = async (dir: string) =>
+      (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { loss: number }).loss);
+    expect(await losses(cut)).toEqual(await losses(whole));
+    expect(await losses(cut)).toHaveLength(4);
+  });
+});
+
+describe("longpo compress and score", () => {
+  it("writes token-bounded chunks of a document", async () => {
+    const doc = join(root, "doc.txt");
+    await writeFile(doc, Array.from({ length: 6 }, (_, i) => vocabulary.slice(20 + i * 5, 25 + i * 5).join(" ")).join("\n\n"));
+    const out = join(root, "chunks.jsonl");
+    const r = await run("compress", "--model", model, "--input", doc, "--out", out, "--max-tokens", "12");
+    expect(r.code, r.err).toBe(0);
+    const chunks = (await readFile(out, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { tokens: number; index: number });
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.tokens).toBeLessThanOrEqual(12);
+  });
+
+  it("fills the reference log-probs of a pair file", async () => {
+    const out = join(root, "scored.jsonl");
+    const r = await run("score", "--model", model, "--pairs", pairs, "--out", out, "--backend", "wasm");
+    expect(r.code, r.err).toBe(0);
+    const scored = (await readFile(out, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { ref_chosen_logps: number; ref_rejected_logps: number });
+    expect(scored).toHaveLength(6);
+    for (const p of scored) {
+      expect(p.ref_chosen_logps).toBeLessThan(0);
+      expect(p.ref_rejected_logps).toBeLessThan(0);
+    }
   });
 });
