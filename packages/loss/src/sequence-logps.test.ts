@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { BACKENDS, expectClose, finiteDifferences, onBackends, read, seededRandom, useBackend } from "./_backends.ts";
 import { nllLoss } from "./nll-loss.ts";
-import { sequenceLogps } from "./sequence-logps.ts";
+import { sequenceLogps, sequenceLogpsTuned } from "./sequence-logps.ts";
 
 /** The obvious float64 loop: Σ_t mask·(logits[b,t,label] − logsumexp(logits[b,t,:])). */
 function naiveSequenceLogps(logits: number[], labels: number[], mask: number[], [B, T, V]: number[]): number[] {
@@ -83,20 +83,37 @@ describe("sequenceLogps", () => {
     });
   });
 
-  it("has a gradient that matches central finite differences of the float64 loop", async () => {
-    const shape: [number, number, number] = [2, 3, 5];
-    const { logits, labels, mask } = randomCase(4, shape, 2);
-    const weights = [0.7, -1.3]; // differentiate Σ_b weights[b]·sum[b] so that dy is not all ones
-    const objective = (x: number[]) =>
-      naiveSequenceLogps(x, labels, mask, shape).reduce((acc, s, b) => acc + s * (weights[b] as number), 0);
-    const expected = finiteDifferences(objective, logits);
+  for (const large of [false, true]) {
+    const strategy = large ? "large-logits strategy (logits read in place, gradient built on the host)" : "default strategy";
+    it(`has a gradient that matches central finite differences of the float64 loop, with the ${strategy}`, async () => {
+      const shape: [number, number, number] = [2, 3, 5];
+      const { logits, labels, mask } = randomCase(4, shape, 2);
+      const weights = [0.7, -1.3]; // differentiate Σ_b weights[b]·sum[b] so that dy is not all ones
+      const objective = (x: number[]) =>
+        naiveSequenceLogps(x, labels, mask, shape).reduce((acc, s, b) => acc + s * (weights[b] as number), 0);
+      const expected = finiteDifferences(objective, logits);
+      await onBackends(() => {
+        const labelsT = tf.tensor2d(labels, [2, 3], "int32");
+        const maskT = tf.tensor2d(mask, [2, 3]);
+        const tuning = { large, blockElements: 10 }; // 2 rows of 5 per host block
+        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(sequenceLogpsTuned(x as tf.Tensor3D, labelsT, maskT, tuning).sum, weights)))(
+          tf.tensor3d(logits, shape),
+        );
+        const result = read(g);
+        expectClose(result, expected, { rtol: 1e-4, atol: 1e-5 });
+        return result;
+      });
+    });
+  }
+
+  it("says so when the large-logits strategy finds its logits disposed before the backward pass", async () => {
     await onBackends(() => {
-      const g = tf.grad((x: tf.Tensor) =>
-        tf.sum(tf.mul(sequenceLogps(x as tf.Tensor3D, tf.tensor2d(labels, [2, 3], "int32"), tf.tensor2d(mask, [2, 3])).sum, weights)),
-      )(tf.tensor3d(logits, shape));
-      const result = read(g);
-      expectClose(result, expected, { rtol: 1e-4, atol: 1e-5 });
-      return result;
+      const labels = tf.tensor2d([[0, 1]], undefined, "int32");
+      const mask = tf.ones([1, 2]) as tf.Tensor2D;
+      // The inner tidy disposes the logits (an intermediate here) before tf.grad runs the backward pass.
+      const f = (x: tf.Tensor) => tf.tidy(() => tf.sum(sequenceLogpsTuned(tf.mul(x, 2) as tf.Tensor3D, labels, mask, { large: true }).sum));
+      expect(() => tf.grad(f)(tf.zeros([1, 2, 3]))).toThrow(/must stay alive until the backward pass/);
+      return 0;
     });
   });
 
@@ -125,6 +142,9 @@ describe("sequenceLogps", () => {
       const g = tf.grad((x: tf.Tensor) => tf.sum(sequenceLogps(x as tf.Tensor3D, labels, mask).sum))(logits);
       g.dispose();
       expect(tf.memory().numTensors, `${name} backward`).toBe(before);
+      const gLarge = tf.grad((x: tf.Tensor) => tf.sum(sequenceLogpsTuned(x as tf.Tensor3D, labels, mask, { large: true }).sum))(logits);
+      gLarge.dispose();
+      expect(tf.memory().numTensors, `${name} backward, large-logits strategy`).toBe(before);
       tf.dispose([logits, labels, mask]);
     }
   });

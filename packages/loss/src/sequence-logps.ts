@@ -1,5 +1,6 @@
 // Summed log-probability of label tokens under a causal LM's logits, without a one-hot or a log-softmax copy.
 import * as tf from "@tensorflow/tfjs-core";
+import { HOST_ASSEMBLY_ELEMENTS, labelLogpGradient } from "./_label-logp-gradient.ts";
 import { rowLogSumExp } from "./_row-log-sum-exp.ts";
 
 /** Per-sequence result of {@link sequenceLogps}. */
@@ -22,10 +23,14 @@ export type SequenceLogps = {
  * multiplied by zero, so even NaN or infinite logits there leave `sum` unchanged. Labels at masked-in positions
  * must lie in `[0, V)`.
  *
- * Memory: the forward pass keeps only `(B, T)` tensors besides the logits (log-sum-exp in row blocks, the label
- * logit by a flat `gather`); the backward pass, a custom gradient, builds `softmax(logits)·(−w)` and adds `w` at
- * the label positions with `tensorScatterUpdate` (`w = mask·dy`), so at most two `(B, T, V)` temporaries exist
- * at once besides the logits. B = 2, T = 4096, V = 32000 (1 GiB of logits) runs forward and backward on wasm.
+ * Memory: the forward pass keeps only `(B, T)` tensors besides the logits (log-sum-exp in 16 MiB row blocks, the
+ * label logit by a flat `gather`). The backward pass is a custom gradient, `w·(onehot(label) − softmax(logits))`
+ * with `w = mask·dy`, that holds two `(B, T, V)` temporaries at once besides the logits. On wasm, from 2²⁶
+ * elements (256 MiB) of logits up, it instead reads the logits in place (tf would save a copy: wasm's Identity
+ * kernel copies) and assembles the gradient in host memory, so the 4 GiB wasm heap holds only the logits and their
+ * gradient; the logits must then stay alive until the backward pass, as they do under `tf.grad` or
+ * `optimizer.minimize` unless the call sits in an inner `tf.tidy`. B = 2, T = 4096, V = 32000 (1 GiB of logits)
+ * runs forward and backward on wasm; a trainer that needs more calls this on slices of T and adds the sums.
  *
  * @param logits `(B, T, V)` float32 scores
  * @param labels `(B, T)` int32 token ids
@@ -41,7 +46,32 @@ export type SequenceLogps = {
  * ```
  */
 export function sequenceLogps(logits: tf.Tensor3D, labels: tf.Tensor2D, mask: tf.Tensor2D): SequenceLogps {
+  return sequenceLogpsTuned(logits, labels, mask, {});
+}
+
+/** Memory strategy of {@link sequenceLogpsTuned}; the defaults depend on the backend and the size of the logits. */
+export interface SequenceLogpsTuning {
+  /**
+   * Read the logits in place in the backward pass instead of saving them (default: on wasm from 2²⁶ elements up,
+   * where saving would copy them, since the wasm Identity kernel copies), and build the gradient on the host.
+   */
+  large?: boolean;
+  /** Elements per softmax block when the gradient is built on the host. */
+  blockElements?: number;
+}
+
+/**
+ * {@link sequenceLogps} with its memory strategy chosen by the caller; the package does not re-export it (tests use
+ * it to exercise the large-logits path on small inputs).
+ */
+export function sequenceLogpsTuned(
+  logits: tf.Tensor3D,
+  labels: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  tuning: SequenceLogpsTuning,
+): SequenceLogps {
   const [B, T, V] = checkInputs(logits, labels, mask);
+  const large = tuning.large ?? (tf.getBackend() === "wasm" && B * T * V >= HOST_ASSEMBLY_ELEMENTS);
   return tf.tidy(() => {
     const maskedIn = tf.notEqual(mask, 0); // (B, T) bool
     const maskFloat = tf.cast(maskedIn, "float32"); // (B, T)
@@ -55,16 +85,22 @@ export function sequenceLogps(logits: tf.Tensor3D, labels: tf.Tensor2D, mask: tf
       const rows = tf.reshape(x, [B * T, V]) as tf.Tensor2D; // (B·T, V)
       const labelLogits = tf.gather(tf.reshape(x, [B * T * V]), flatIndex); // (B·T)
       const tokenLogps = tf.where(maskedInFlat, tf.sub(labelLogits, rowLogSumExp(rows)), tf.zerosLike(labelLogits)); // (B·T)
-      save([x, flatIndex, maskFloat]);
+      // tf saves by cloning, and on wasm a clone is a copy: large logits are read in place in the backward pass.
+      save(large ? [flatIndex, maskFloat] : [x, flatIndex, maskFloat]);
       return {
         value: tf.sum(tf.reshape(tokenLogps, [B, T]), 1), // (B)
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, index, weight] = saved as [tf.Tensor3D, tf.Tensor1D, tf.Tensor2D];
-          const w = tf.mul(weight, tf.expandDims(dy, 1)); // (B, T)
-          // d sum / d logits = w·(onehot(label) − softmax). The inner tidy frees softmax before the scatter.
-          const scaled = tf.tidy(() => tf.reshape(tf.mul(tf.softmax(xs), tf.neg(tf.expandDims(w, 2))), [B * T * V])); // (B·T·V)
-          const atLabels = tf.add(tf.gather(scaled, index), tf.reshape(w, [B * T])); // (B·T)
-          return tf.reshape(tf.tensorScatterUpdate(scaled, tf.expandDims(index, 1), atLabels), [B, T, V]); // (B, T, V)
+          const [xs, index, weight] = (large ? [x, ...saved] : saved) as [tf.Tensor3D, tf.Tensor1D, tf.Tensor2D];
+          if (xs.isDisposed) {
+            throw new Error(
+              "Cannot compute the gradient of sequenceLogps: large logits are read in place and must stay alive until " +
+                "the backward pass, but they were disposed (do not wrap the call in tf.tidy inside the loss function)",
+            );
+          }
+          const w = tf.reshape(tf.mul(weight, tf.expandDims(dy, 1)), [B * T]) as tf.Tensor1D; // (B·T) mask·dy
+          const rows = tf.reshape(xs, [B * T, V]) as tf.Tensor2D; // (B·T, V)
+          const rowsGrad = labelLogpGradient(rows, index, w, { onHost: large, blockElements: tuning.blockElements }); // (B·T, V)
+          return tf.reshape(rowsGrad, [B, T, V]); // (B, T, V)
         },
       };
     });
