@@ -1,6 +1,8 @@
 // `longpo eval`: long-context tasks of @longpo/eval on a model folder, with a report folder (JSON, Markdown, charts).
-import { markdownReport, niahTask, passkeyTask, runSuite, type Task, writeReport } from "@longpo/eval";
+import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type Task, writeReport } from "@longpo/eval";
 import { llamaEvalModel } from "../adapters/llama-adapters.ts";
+import type { LlamaModel } from "../model/llama.ts";
+import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
@@ -44,33 +46,50 @@ export function parseLengths(text: string): number[] {
   return lengths;
 }
 
-/** Build the suite, run it, write the report; returns the Markdown table and the files written. */
-export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; files: string[] }> {
-  const tok = o.folder.tokenizer;
-  const tasks: Task[] = o.tasks.map((t) => {
-    const common = { tokenizer: tok, lengths: o.lengths, samples: o.samples, seed: o.seed };
+/** The eval tasks by name, sized in the model's tokens. */
+export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths: readonly number[], samples: number, seed: number): Task[] {
+  return names.map((t) => {
+    const common = { tokenizer: tok, lengths, samples, seed };
     if (t === "passkey") return passkeyTask(common);
     if (t === "niah") return niahTask(common);
     throw new InputError(`Cannot evaluate: --tasks must name passkey or niah, got "${t}"`);
   });
+}
+
+/** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
+export async function evaluateModel(model: LlamaModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
+  const inner = llamaEvalModel(model, tok, { name });
+  // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
+  const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
+    inner.generate(p, { ...s, maxTokens: Math.min(s.maxTokens ?? maxNewTokens, maxNewTokens) }) };
+  const bars = new Map<string, ReturnType<typeof createProgress>>();
+  return runSuite(capped, { name: "longpo-eval", tasks }, {
+    onProgress: (e) => {
+      let bar = bars.get(e.task);
+      if (bar === undefined) {
+        bar = createProgress(`eval ${e.task}`, e.total);
+        bars.set(e.task, bar);
+      }
+      bar.update(e.done);
+      if (e.status !== "running") bar.finish();
+    },
+  });
+}
+
+/** Mean of every metric of every completed task, keyed "<task>/<metric>". */
+export function suiteScores(result: SuiteResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of result.tasks) if (t.status === "completed") for (const [m, v] of Object.entries(t.metrics)) out[`${t.task}/${m}`] = v.mean;
+  return out;
+}
+
+/** Build the suite, run it, write the report; returns the Markdown table and the files written. */
+export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; files: string[] }> {
+  const tok = o.folder.tokenizer;
+  const tasks = buildTasks(tok, o.tasks, o.lengths, o.samples, o.seed);
   const model = buildModel(o.folder, o.ropeTheta);
   try {
-    const inner = llamaEvalModel(model, tok, { name: o.name });
-    // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
-    const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
-      inner.generate(p, { ...s, maxTokens: Math.min(s.maxTokens ?? o.maxNewTokens, o.maxNewTokens) }) };
-    const bars = new Map<string, ReturnType<typeof createProgress>>();
-    const result = await runSuite(capped, { name: "longpo-eval", tasks }, {
-      onProgress: (e) => {
-        let bar = bars.get(e.task);
-        if (bar === undefined) {
-          bar = createProgress(`eval ${e.task}`, e.total);
-          bars.set(e.task, bar);
-        }
-        bar.update(e.done);
-        if (e.status !== "running") bar.finish();
-      },
-    });
+    const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
     const files = await writeReport(o.out, result, { png: false });
     return { markdown: markdownReport(result), files };
   } finally {

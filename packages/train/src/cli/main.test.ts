@@ -109,6 +109,19 @@ describe("longpo train", () => {
   });
 });
 
+describe("longpo train --evalEvery", () => {
+  it("evaluates the live policy every k steps and logs eval/* lines in metrics.jsonl", async () => {
+    const dir = join(root, "with-eval");
+    const r = await run("train", "--model", model, "--pairs", pairs, "--outputDir", dir, "--backend", "wasm",
+      "--max-steps", "2", "--batch-size", "2", "--gradient-accumulation", "1", "--eval-every", "1", "--eval-lengths", "64");
+    expect(r.code, r.err).toBe(0);
+    const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const evals = lines.filter((l) => Object.keys(l).some((k) => k.startsWith("eval/")));
+    expect(evals.map((l) => l.step)).toEqual([1, 2]);
+    for (const l of evals) expect(l["eval/passkey/string_match_part"]).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe("longpo train --resume", () => {
   it("continues a run from its last checkpoint with the losses of the uninterrupted run", async () => {
     const common = ["--model", model, "--pairs", pairs, "--backend", "wasm", "--max-steps", "4", "--batch-size", "2",

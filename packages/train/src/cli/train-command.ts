@@ -11,7 +11,8 @@ import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-lo
 import { buildTrainConfig, describeTrainConfig, type TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { type TrainResult, train } from "../trainer/trainer.ts";
 import { buildTrainingExample } from "../trainer/training-example.ts";
-import { type CommandSpec, optStr, parseArgs, str, bool } from "./args.ts";
+import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
+import { buildTasks, evaluateModel, parseLengths, suiteScores } from "./eval-command.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { buildModel, readModelFolder, requireFile, requireFolder, useBackend } from "./open-model.ts";
 
@@ -26,6 +27,9 @@ export const trainSpec: CommandSpec = {
     resume: { kind: "boolean", description: "continue from the newest checkpoint in the output folder" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     "checkpoint-layers": { kind: "boolean", description: "recompute layers in the backward pass (long sequences)" },
+    "eval-tasks": { kind: "string", default: "passkey", description: "tasks run every --evalEvery steps (passkey, niah)" },
+    "eval-lengths": { kind: "string", default: "256", description: "comma-separated lengths of those evaluations" },
+    "eval-samples": { kind: "integer", default: 1, description: "examples per length of those evaluations" },
   },
   notes: ["Training config fields (--<field> <value>, also kebab-case):", ...describeTrainConfig()],
 };
@@ -37,6 +41,8 @@ export interface TrainFromFilesOptions {
   config: TrainConfig;
   resume?: boolean;
   checkpointLayers?: boolean;
+  /** Evaluation every `config.evalEvery` steps (none when evalEvery is 0). */
+  evaluation?: { tasks: readonly string[]; lengths: readonly number[]; samples: number };
   io: CliIo;
 }
 
@@ -113,6 +119,17 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       saveModel: (dir) => saveCheckpoint(dir, { config: model.config, weights: model.weights() }, { tokenizerFrom: o.modelDir }),
       loadWeights: async (dir) => assignWeights(model, (await loadCheckpoint(dir)).weights),
       shouldStop: () => stopRequested,
+      ...(o.evaluation === undefined || config.evalEvery === 0
+        ? {}
+        : {
+          evaluate: async (step: number) => {
+            const ev = o.evaluation as NonNullable<TrainFromFilesOptions["evaluation"]>;
+            const tasks = buildTasks(folder.tokenizer, ev.tasks, ev.lengths, ev.samples, config.seed);
+            const scores = suiteScores(await evaluateModel(model, folder.tokenizer, tasks, 16, `step-${step}`));
+            io.err(`train: eval at step ${step}: ${JSON.stringify(scores)}\n`);
+            return scores;
+          },
+        }),
       progress: createProgress(`train ${config.method}`, config.maxSteps ?? Math.max(1, Math.ceil((Math.ceil(withRefs.length / config.batchSize) * config.epochs) / config.gradientAccumulation))),
     });
   } finally {
@@ -153,6 +170,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     config: built.config,
     resume: bool(args, "resume"),
     checkpointLayers: bool(args, "checkpointLayers"),
+    evaluation: { tasks: str(args, "evalTasks").split(",").map((t) => t.trim()), lengths: parseLengths(str(args, "evalLengths")), samples: num(args, "evalSamples") },
     io,
   });
   if (result.status === "diverged") {

@@ -41,6 +41,8 @@ export interface PaddedBatch {
   targetMask: Float32Array;
   /** Response tokens per row. */
   labelCounts: number[];
+  /** Real (non-padding) tokens over all rows. */
+  tokens: number;
 }
 
 /**
@@ -67,5 +69,6 @@ export function padBatch(seqs: readonly TokenizedSequence[], padId: number, minL
     }
     labelCounts.push(count);
   });
-  return { batch: seqs.length, length, ids, targets, targetMask, labelCounts };
+  const tokens = seqs.reduce((n, s) => n + s.ids.length, 0);
+  return { batch: seqs.length, length, ids, targets, targetMask, labelCounts, tokens };
 }

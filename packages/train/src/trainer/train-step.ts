@@ -137,7 +137,7 @@ export function microBatchGradients(
       "rewards/accuracies": rewards?.["rewards/accuracies"] ?? 0,
       "logps/chosen": chosenSum / pairs,
       "logps/rejected": rejectedSum / pairs,
-      tokens: s.batch * s.length,
+      tokens: s.tokens,
     },
   };
 }

@@ -11,7 +11,7 @@ import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, 
 import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
 import type { TrainingExample } from "./training-example.ts";
 
-/** One line of `metrics.jsonl`. */
+/** One training line of `metrics.jsonl` (`tokens_per_second` counts real tokens, not padding). */
 export interface MetricsLine extends Omit<StepMetrics, "tokens"> {
   step: number;
   epoch: number;
@@ -38,6 +38,11 @@ export interface TrainerOptions {
   onLog?(line: MetricsLine): void;
   /** Checked after every step; when it returns true the run saves a checkpoint and stops (e.g. on SIGTERM). */
   shouldStop?(step: number): boolean;
+  /**
+   * Called every `config.evalEvery` steps (and after the last) with the live policy; its numbers are written to
+   * `metrics.jsonl` as a line `{ step, "eval/<name>": value }`.
+   */
+  evaluate?(step: number): Promise<Record<string, number>>;
 }
 
 /** How a run ended. */
@@ -110,7 +115,8 @@ async function removeStaleTemporaries(outputDir: string): Promise<void> {
   } catch {
     return;
   }
-  for (const n of names) if (n.startsWith(".tmp-")) await rm(join(outputDir, n), { recursive: true, force: true });
+  // Ours (".tmp-<name>-<id>") and those of the model's own atomic save inside them (".<name>.tmp-<id>").
+  for (const n of names) if (/^\..*tmp-/.test(n)) await rm(join(outputDir, n), { recursive: true, force: true });
 }
 
 /**
@@ -243,6 +249,12 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         o.onLog?.(line);
       }
       o.progress?.update(step, `loss ${loss.toFixed(4)}`);
+      if (o.evaluate !== undefined && config.evalEvery > 0 && (step % config.evalEvery === 0 || step === totalSteps)) {
+        const scores = await o.evaluate(step);
+        const evalLine: Record<string, number> = { step };
+        for (const [k, v] of Object.entries(scores)) evalLine[`eval/${k}`] = v;
+        await appendLine(metricsPath, evalLine);
+      }
       const stop = step < totalSteps && o.shouldStop?.(step) === true;
       if (stop || (config.saveEvery > 0 && step % config.saveEvery === 0 && step < totalSteps)) {
         const dir = join(out, `checkpoint-${step}`);
