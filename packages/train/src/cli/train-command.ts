@@ -92,7 +92,10 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
           padId,
           cachePath,
           cacheKey: key,
-          progress: createProgress(`reference log-probs (${referenceInput} input)`, missing * 2),
+          progress: createProgress(
+            `reference log-probs (${referenceInput} input)`,
+            examples.filter((e) => e.refChosenLogps === undefined).reduce((n, e) => n + e.refChosen.length + e.refRejected.length, 0),
+          ),
         });
         withRefs = r.examples;
         io.err(`train: reference log-probs: ${examples.length - missing} from the pair file, ${missing - r.computed} from ${cachePath}, ${r.computed} computed\n`);
