@@ -34,8 +34,7 @@ export interface BlockBias {
 export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number, allKeys = false): BlockBias {
   const { pastLength, slidingWindow, keyValid } = mask;
   const keys = pastLength + mask.queryLength;
-  const kEnd = allKeys ? keys : pastLength + t1;
-  const kStart = slidingWindow === null || allKeys ? 0 : Math.max(0, pastLength + t0 - slidingWindow + 1);
+  const { kStart, kEnd } = allKeys ? { kStart: 0, kEnd: keys } : blockKeyRange(mask, t0, t1);
   const width = kEnd - kStart;
   const bias = new Float32Array((t1 - t0) * width);
   const valid = keyValid.subarray(b * keys, (b + 1) * keys);
@@ -48,6 +47,35 @@ export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number
     }
   }
   return { kStart, kEnd, bias };
+}
+
+/** The keys [kStart, kEnd) that queries [t0, t1) can see at all: none after the last query, none before the window. */
+export function blockKeyRange(mask: AttentionMask, t0: number, t1: number): { kStart: number; kEnd: number } {
+  const { pastLength, slidingWindow } = mask;
+  return {
+    kStart: slidingWindow === null ? 0 : Math.max(0, pastLength + t0 - slidingWindow + 1),
+    kEnd: pastLength + t1,
+  };
+}
+
+/**
+ * `blockBias` as a tensor built by comparisons on the backend, for large blocks: no (block · S) array passes
+ * through JavaScript memory.
+ *
+ * @returns (t1 − t0, kEnd − kStart), 0 where allowed and −1e9 where masked
+ */
+export function blockBiasTensor(mask: AttentionMask, b: number, t0: number, t1: number): tf.Tensor2D {
+  const { pastLength, slidingWindow, keyValid } = mask;
+  const keys = pastLength + mask.queryLength;
+  const { kStart, kEnd } = blockKeyRange(mask, t0, t1);
+  return tf.tidy(() => {
+    const query = tf.reshape(tf.range(pastLength + t0, pastLength + t1, 1, "int32"), [t1 - t0, 1]); // (Bq, 1)
+    const key = tf.reshape(tf.range(kStart, kEnd, 1, "int32"), [1, kEnd - kStart]); // (1, Sk)
+    const valid = tf.tensor2d(keyValid.subarray(b * keys + kStart, b * keys + kEnd), [1, kEnd - kStart], "bool");
+    let allowed = tf.logicalAnd(tf.lessEqual(key, query), valid); // (Bq, Sk)
+    if (slidingWindow !== null) allowed = tf.logicalAnd(allowed, tf.greater(key, tf.sub(query, slidingWindow)));
+    return tf.sub(tf.mul(tf.cast(allowed, "float32"), -MASKED), -MASKED) as tf.Tensor2D; // 0 or −1e9 exactly
+  });
 }
 
 /** Block masks are kept for the whole pass (shared by heads and layers) while they total at most this many floats. */
@@ -77,12 +105,12 @@ export class BlockBiasCache {
     const memo = batch * queryLength * (pastLength + queryLength) <= MEMO_LIMIT;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
+      if (!memo) {
+        const bias = tf.keep(blockBiasTensor(this.#mask, b, t0, t1));
+        return { ...blockKeyRange(this.#mask, t0, t1), bias, release: () => bias.dispose() };
+      }
       const { kStart, kEnd, bias } = blockBias(this.#mask, b, t0, t1);
       entry = { kStart, kEnd, bias: tf.keep(tf.tensor2d(bias, [t1 - t0, kEnd - kStart])) };
-      if (!memo) {
-        const e = entry;
-        return { ...e, release: () => e.bias.dispose() };
-      }
       this.#entries.set(key, entry);
     }
     return { ...entry, release: () => {} };
@@ -185,13 +213,13 @@ function headAttention(
         const dqs: tf.Tensor2D[] = [];
         blocks.forEach(([t0, t1], i) => {
           const [dq, nextDk, nextDv] = tf.tidy(() => {
-            const { kStart, kEnd, bias } = blockBias(mask, b, t0, t1);
+            const { kStart, kEnd } = blockKeyRange(mask, t0, t1);
             const qb = rows(sq, t0, t1); // (M, hd)
             const kb = keys(sk, kStart, kEnd); // (Sk, hd)
             const vb = keys(sv, kStart, kEnd); // (Sk, hd)
             const dO = rows(dy as tf.Tensor2D, t0, t1); // (M, hd)
             const p = recompute
-              ? probabilities(qb, kb, tf.tensor2d(bias, [t1 - t0, kEnd - kStart]))
+              ? probabilities(qb, kb, blockBiasTensor(mask, b, t0, t1))
               : (saved[3 + i] as tf.Tensor2D); // (M, Sk)
             const dP = tf.matMul(dO, tf.transpose(vb)); // (M, Sk)
             const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor2D; // (M, Sk)
