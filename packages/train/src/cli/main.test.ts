@@ -166,3 +166,22 @@ describe("longpo compress and score", () => {
     }
   });
 });
+
+describe("longpo run", () => {
+  it("runs two stages, the second on the first's trained model with chunks twice as long", async () => {
+    const docs = join(root, "world-docs.jsonl");
+    const doc = (d: number) => Array.from({ length: 8 }, (_, p) => vocabulary.slice(30 + d * 40 + p * 5, 35 + d * 40 + p * 5).join(" ")).join("\n\n");
+    await writeFile(docs, [0, 1].map((d) => `${JSON.stringify({ id: `d${d}`, text: doc(d) })}\n`).join(""));
+    const questions = join(root, "world-questions.txt");
+    await writeFile(questions, `${vocabulary.slice(10, 14).join("\n")}\n`);
+    const out = join(root, "evolve");
+    const r = await run("run", "--model", model, "--documents", docs, "--out", out, "--questions", questions, "--stages", "2",
+      "--chunk-tokens", "8", "--length-factor", "2", "--max-new-tokens", "4", "--keep-truncated", "--backend", "wasm",
+      "--max-steps", "1", "--batch-size", "1", "--gradient-accumulation", "1", "--eval-lengths", "64");
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(await readFile(join(out, "run.json"), "utf8")) as { stages: { model: string; chunkTokens: number; trainedModel: string }[] };
+    expect(summary.stages.map((s) => s.chunkTokens)).toEqual([8, 16]);
+    expect(summary.stages[1]?.model).toBe(summary.stages[0]?.trainedModel);
+    expect(summary.stages[0]?.trainedModel).toBe(join(out, "stage-1", "train", "model"));
+  });
+});
