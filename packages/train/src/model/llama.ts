@@ -347,7 +347,7 @@ export class LlamaModel {
       const x1 = tf.add(x, linear(a, w.o as tf.Tensor2D)) as tf.Tensor2D; // (N, H)
       const h2 = rmsNorm(x1, w.postNorm as tf.Tensor1D, config.rmsNormEps);
       const g = linear(h2, w.gate as tf.Tensor2D); // (N, I)
-      const act = tf.mul(tf.mul(g, tf.sigmoid(g)), linear(h2, w.up as tf.Tensor2D)) as tf.Tensor2D; // SwiGLU (N, I)
+      const act = swiglu(g, linear(h2, w.up as tf.Tensor2D)); // (N, I)
       return tf.add(x1, linear(act, w.down as tf.Tensor2D)) as tf.Tensor2D; // (N, H)
     });
   }
@@ -392,6 +392,32 @@ export class LlamaModel {
     }) as never) as (...inputs: tf.Tensor[]) => tf.Tensor;
     return f(x, ...weights) as tf.Tensor2D;
   }
+}
+
+/**
+ * SwiGLU's gate: silu(g)·u with s = sigmoid(g), written out so that the backward pass needs few kernels:
+ * d/du = g·s, d/dg = u·s·(1 + g·(1 − s)).
+ *
+ * @param g (N, I) gate projection
+ * @param u (N, I) up projection
+ * @returns (N, I)
+ */
+function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad(((gs: tf.Tensor, us: tf.Tensor, save: tf.GradSaveFunc) => {
+    const sig = tf.sigmoid(gs); // (N, I)
+    const silu = tf.mul(gs, sig); // (N, I)
+    save([gs, us, sig, silu]);
+    return {
+      value: tf.mul(silu, us),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [sg, su, ss, sl] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const du = tf.mul(dy, sl); // (N, I)
+        const dg = tf.mul(tf.mul(dy, su), tf.add(ss, tf.mul(sl, tf.sub(1, ss)))); // s + g·s·(1 − s)
+        return [dg, du];
+      }),
+    };
+  }) as never);
+  return f(g, u) as tf.Tensor2D;
 }
 
 function layerTensors(layer: LayerWeights): LayerTensors {
