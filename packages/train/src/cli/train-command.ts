@@ -8,7 +8,7 @@ import { createProgress } from "../progress.ts";
 import { onTerminate } from "../runtime.ts";
 import { pairDialogues, readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-logps.ts";
-import { buildTrainConfig, describeTrainConfig, type TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeTrainConfig, methodNeedsReference, type TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { type TrainResult, train } from "../trainer/trainer.ts";
 import { buildTrainingExample } from "../trainer/training-example.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
@@ -81,7 +81,7 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
   const padId = folder.tokenizer.padTokenId ?? folder.config.padTokenId ?? folder.tokenizer.eosTokenId ?? 0;
 
   let withRefs = examples;
-  if (config.method !== "sft") {
+  if (methodNeedsReference(config.method)) {
     const missing = examples.filter((e) => e.refChosenLogps === undefined).length;
     if (missing > 0) {
       const key = referenceCacheKey(await hashModelFolder(o.modelDir), await readFile(o.pairsFile), referenceInput);

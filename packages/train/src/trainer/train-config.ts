@@ -10,6 +10,13 @@ import { z } from "zod";
 export const TrainMethod = z.enum(["longpo", "dpo", "sft", ...(Object.keys(preferenceLosses) as PreferenceLossType[])]);
 export type TrainMethod = "longpo" | "dpo" | "sft" | PreferenceLossType;
 
+/** Whether a method compares with a frozen reference (SFT, CPO, SimPO and ORPO do not). */
+export function methodNeedsReference(method: TrainMethod): boolean {
+  if (method === "sft") return false;
+  if (method === "longpo" || method === "dpo") return true;
+  return preferenceLosses[method].needs.reference;
+}
+
 /** Learning-rate schedules after the warm-up. */
 export const ScheduleName = z.enum(["constant", "linear", "cosine"]);
 export type ScheduleName = z.infer<typeof ScheduleName>;

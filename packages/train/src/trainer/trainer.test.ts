@@ -81,6 +81,18 @@ describe("train", () => {
     expect(metrics.at(-1)?.loss).toBeLessThan(metrics[0]?.loss ?? 0);
   });
 
+  it("trains other preference types: SimPO without reference log-probs, IPO with them", async () => {
+    const policy = bigramPolicy(7);
+    const { config } = buildTrainConfig({ ...base, method: "simpo", maxSteps: 4, outputDir: join(root, "simpo") });
+    const bare = toyPairs(16).map((p) => buildTrainingExample(charTokenizer, p, "long"));
+    const simpo = await train({ config, policy, examples: bare, padId: 0, saveModel: async () => {} });
+    policy.dispose();
+    expect(simpo.status).toBe("completed");
+    const ipo = await runToy("ipo", { method: "ipo", maxSteps: 4 });
+    expect(ipo.result.status).toBe("completed");
+    for (const m of [...(await readMetrics(join(root, "simpo"))), ...ipo.metrics]) expect(Number.isFinite(m.loss)).toBe(true);
+  });
+
   it("resumes from a checkpoint with the same losses as a run that never stopped", async () => {
     const cfg: TrainConfigInput = { method: "longpo", maxSteps: 10, schedule: "cosine", warmupRatio: 0.2, optimizer: "adamw", weightDecay: 0.01, gradientAccumulation: 2 };
     const whole = await runToy("whole", cfg);

@@ -6,7 +6,7 @@ import type { Progress } from "../progress.ts";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
-import type { TrainConfig } from "./train-config.ts";
+import { methodNeedsReference, type TrainConfig } from "./train-config.ts";
 import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
 import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
 import type { TrainingExample } from "./training-example.ts";
@@ -198,7 +198,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       for (let a = 0; a < config.gradientAccumulation; a++) {
         const idx = batchAt(microBatch);
         microBatch++;
-        const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", referenceInput);
+        const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", methodNeedsReference(config.method), referenceInput);
         const { grads, metrics } = microBatchGradients(policy, mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
@@ -282,6 +282,7 @@ function makeMicroBatch(
   idx: readonly number[],
   padId: number,
   sft: boolean,
+  needsReference: boolean,
   referenceInput: "short" | "long",
 ): MicroBatch {
   const picked = idx.map((i) => examples[i] as TrainingExample);
@@ -289,7 +290,7 @@ function makeMicroBatch(
   const refChosen = new Float32Array(picked.length);
   const refRejected = new Float32Array(picked.length);
   picked.forEach((e, i) => {
-    if (!sft && (e.refChosenLogps === undefined || e.refRejectedLogps === undefined)) {
+    if (needsReference && (e.refChosenLogps === undefined || e.refRejectedLogps === undefined)) {
       throw new RangeError(`Cannot build micro-batch: pair "${e.id}" must carry ${referenceInput}-input reference log-probs, got none`);
     }
     refChosen[i] = e.refChosenLogps ?? 0;
