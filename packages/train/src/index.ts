@@ -36,7 +36,7 @@ export { generate } from "./model/generate.ts";
 export type { FinishReason, GenerateOptions, GenerationResult } from "./model/generate.ts";
 export { scoreCompletions } from "./model/score.ts";
 export type { CompletionScore, ScoreItem, ScoreOptions } from "./model/score.ts";
-export { buildTrainConfig, describeTrainConfig, OptimizerName, ScheduleName, TrainConfig, TrainConfigError, TrainMethod } from "./trainer/train-config.ts";
+export { buildTrainConfig, describeTrainConfig, methodNeedsReference, OptimizerName, ScheduleName, TrainConfig, TrainConfigError, TrainMethod } from "./trainer/train-config.ts";
 export type { TrainConfigInput } from "./trainer/train-config.ts";
 export { learningRateAt } from "./trainer/lr-schedule.ts";
 export type { LrScheduleOptions } from "./trainer/lr-schedule.ts";

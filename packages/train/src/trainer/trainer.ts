@@ -210,6 +210,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       const loss = agg.loss ?? Number.NaN;
       if (!Number.isFinite(loss)) {
         for (const g of sums.values()) g.dispose();
+        o.progress?.finish("diverged");
         const where = lastCheckpoint === undefined ? "no checkpoint was saved yet" : `the last good checkpoint is ${lastCheckpoint}`;
         return {
           status: "diverged",
