@@ -34,8 +34,8 @@ const forward = () => tf.tidy(() => sequenceLogps(logits, labels, mask).sum.data
 const forwardBackward = () =>
   tf.tidy(() => {
     const dy = tf.ones([B]); // (B) d loss / d sum, as a trainer's loss would send it
-    const grad = tf.grad((x: tf.Tensor) => sequenceLogps(x as tf.Tensor3D, labels, mask).sum)(logits, dy); // (B, T, V)
-    return grad.dataSync().subarray(0, 1); // wasm kernels are synchronous; the read only makes the dependency explicit
+    tf.grad((x: tf.Tensor) => sequenceLogps(x as tf.Tensor3D, labels, mask).sum)(logits, dy); // (B, T, V)
+    // No read-back: wasm kernels run synchronously, and reading 1 GiB back would add its own copy to time and RSS.
   });
 
 // Peak memory first, one call each, forward before backward: the wasm heap never shrinks, so its length after a
@@ -55,6 +55,16 @@ const bench = new Bench({ name: "sequenceLogps on wasm", iterations: 3, time: 0,
 bench.add("forward", forward).add("forward+backward", forwardBackward);
 await bench.run();
 console.table(bench.table());
+for (const task of bench.tasks) {
+  const r = task.result;
+  if (r.state !== "completed") {
+    console.log(`${task.name}: ${r.state}`);
+    continue;
+  }
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const l = r.latency;
+  console.log(`${task.name}: mean ${s(l.mean)} s, median ${s(l.p50)} s, min ${s(l.min)} s, max ${s(l.max)} s (${l.samplesCount} runs)`);
+}
 for (const line of peaks) console.log(line);
 tf.dispose([logits, labels, mask]);
 console.log(`tensors alive after disposing inputs: ${tf.memory().numTensors} (started with ${baseline.tensors - 3} before inputs)`);
