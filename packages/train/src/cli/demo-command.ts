@@ -1,47 +1,85 @@
-// `longpo demo`: the embedded default run (M0, self-generated pairs, LongPO vs SFT vs DPO, short and long QA).
+// `longpo demo` (LongPO vs SFT vs DPO on the shipped M0 and its synthetic world) and `longpo bootstrap` (rebuild M0).
 import { readFile } from "node:fs/promises";
-import { demoTable, runDemo } from "../demo/run-demo.ts";
+import { bootstrapM0 } from "../demo/m0-recipe.ts";
+import { DemoConfig, demoTable, runDemo } from "../demo/run-demo.ts";
+import type { BackendPreference } from "../model/backend.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { BACKENDS } from "./open-model.ts";
+import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
 
 export const demoSpec: CommandSpec = {
   name: "demo",
-  summary: "run LongPO on the embedded world with the shipped M0, next to SFT and DPO, and write a report",
+  summary: "LongPO on the shipped short-context M0: eval, self-generated pairs, LongPO/SFT/DPO training, report",
   options: {
-    quick: { kind: "boolean", description: "a CI-sized budget: every phase runs on a few examples" },
-    out: { kind: "string", default: "runs/demo", description: "report and work folder (report/ holds summary.md, summary.json, charts)" },
+    quick: { kind: "boolean", description: "a CI-sized budget (every phase runs on a few examples)" },
+    out: { kind: "string", description: "report and work folder (default runs/demo)" },
     model: { kind: "string", description: "M0 folder (default: the shipped packages/train/models/m0)" },
-    config: { kind: "string", description: "JSON file of demo settings (see DemoConfig: pairDocuments, train.steps, questions, ...)" },
-    seed: { kind: "integer", description: "seed of documents, pairs and data order (default 1)" },
+    config: { kind: "string", description: "JSON file of DemoConfig fields (see src/demo/run-demo.ts)" },
+    seed: { kind: "integer", description: "seed of documents, pairs and data order" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
   },
-  notes: ["Example: longpo demo --quick", "Example: longpo demo --out runs/demo --backend wasm"],
+  notes: ["Example: longpo demo --quick"],
 };
+
+function backendOf(name: string): BackendPreference {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new InputError(`Cannot select backend: --backend must be one of ${BACKENDS.join(", ")}, got "${name}"`);
+  }
+  return name as BackendPreference;
+}
+
+async function readJsonObject(path: string | undefined, what: string): Promise<Record<string, unknown>> {
+  if (path === undefined) return {};
+  await requireFile(path, what);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new InputError(`Cannot read ${what} ${path}: it must be valid JSON, got ${(e as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError(`Cannot read ${what} ${path}: it must be a JSON object`);
+  return value as Record<string, unknown>;
+}
 
 /** `longpo demo`. */
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, demoSpec);
-  const backend = str(args, "backend");
-  if (!(BACKENDS as readonly string[]).includes(backend)) {
-    throw new InputError(`Cannot run the demo: --backend must be one of ${BACKENDS.join(", ")}, got "${backend}"`);
-  }
-  const file = optStr(args, "config");
-  let config: Record<string, unknown> = {};
-  if (file !== undefined) {
-    try {
-      config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
-    } catch (e) {
-      throw new InputError(`Cannot read demo config ${file}: it must be a readable JSON file, got ${(e as Error).message}`);
-    }
-  }
-  config.outDir = str(args, "out");
-  config.backend = backend;
+  const config: Record<string, unknown> = { ...(await readJsonObject(optStr(args, "config"), "demo config")) };
+  const out = optStr(args, "out");
   const model = optStr(args, "model");
-  if (model !== undefined) config.modelDir = model;
   const seed = optNum(args, "seed");
+  if (out !== undefined) config.outDir = out;
+  if (model !== undefined) {
+    await requireFolder(model, "M0 model");
+    config.modelDir = model;
+  }
   if (seed !== undefined) config.seed = seed;
-  const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`${line}\n`) });
-  io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (wall ${result.wallSeconds.toFixed(0)} s)\n`);
+  config.backend = backendOf(str(args, "backend"));
+  const parsed = DemoConfig.safeParse(config);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new InputError(`Cannot read demo config: ${i?.path.join(".") || "(root)"} ${i?.message ?? "is invalid"}`);
+  }
+  const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`demo: ${line}\n`) });
+  io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (${result.wallSeconds.toFixed(0)} s, backend ${result.backend})\n`);
+  return EXIT.ok;
+}
+
+export const bootstrapSpec: CommandSpec = {
+  name: "bootstrap",
+  summary: "rebuild the demo's short-context M0 from its seed with longpo's own SFT trainer",
+  options: {
+    out: { kind: "string", default: "runs/m0", description: "work folder; the model lands in <out>/train/model" },
+    recipe: { kind: "string", description: "JSON file of M0Recipe overrides (see src/demo/m0-recipe.ts)" },
+    backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+  },
+};
+
+/** `longpo bootstrap`. */
+export async function bootstrapCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, bootstrapSpec);
+  const recipe = await readJsonObject(optStr(args, "recipe"), "M0 recipe");
+  const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
+  io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import { type CommandSpec, helpText, UsageError } from "./args.ts";
 import { type CliIo, EXIT, InputError, processIo } from "./cli-io.ts";
 import { compressCommand, compressSpec } from "./compress-command.ts";
 import { convertCommand, convertSpec } from "./convert-command.ts";
+import { bootstrapCommand, bootstrapSpec, demoCommand, demoSpec } from "./demo-command.ts";
 import { evalCommand, evalSpec } from "./eval-command.ts";
 import { generateCommand, generateSpec } from "./generate-command.ts";
 import { prefgenCommand, prefgenSpec } from "./prefgen-command.ts";
@@ -28,6 +29,8 @@ const commands: Command[] = [
   { spec: trainSpec, run: trainCommand },
   { spec: evalSpec, run: evalCommand },
   { spec: runSpec, run: runCommand },
+  { spec: demoSpec, run: demoCommand },
+  { spec: bootstrapSpec, run: bootstrapCommand },
 ];
 
 /** Top-level help. */
