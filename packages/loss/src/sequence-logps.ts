@@ -21,7 +21,7 @@ export type SequenceLogps = {
  * Masked-out positions do not influence the result or its gradient: their labels are replaced by 0 before the
  * gather (so `-100` or any padding id is fine there) and their log-probabilities are selected away, not
  * multiplied by zero, so even NaN or infinite logits there leave `sum` unchanged. Labels at masked-in positions
- * must lie in `[0, V)`.
+ * must lie in `[0, V)`; checking that reads `labels` and `mask` back synchronously (B·T numbers).
  *
  * Memory: the forward pass keeps only `(B, T)` tensors besides the logits (log-sum-exp in 16 MiB row blocks, the
  * label logit by a flat `gather`). The backward pass is a custom gradient, `w·(onehot(label) − softmax(logits))`
