@@ -5,5 +5,5 @@ import { preferenceLoss, rewardMetrics } from "@longpo/loss";
 const out = preferenceLoss({
   policyChosenLogps: tf.tensor1d([-10, -7]), policyRejectedLogps: tf.tensor1d([-12, -6]),
   refChosenLogps: tf.tensor1d([-11, -7]), refRejectedLogps: tf.tensor1d([-11, -7]),
-}, { type: "sigmoid", beta: 0.5 }); // DPO; "ipo", "simpo", "orpo", ... are one word away
+}, { type: "sigmoid", beta: 0.5 }); // DPO; every other type by name, see the table below
 console.log(out.losses.arraySync(), rewardMetrics(out));
