@@ -29,6 +29,7 @@ export type { ConvertLlama2cOptions, Llama2cTokenizer } from "./model/llama2c.ts
 export { BackendUnavailableError, selectBackend } from "./model/backend.ts";
 export type { BackendChoice, BackendPreference } from "./model/backend.ts";
 export { registerWasmKernels } from "./model/wasm-kernels.ts";
+export { registerGradients } from "./model/gradients.ts";
 export { LlamaModel } from "./model/llama.ts";
 export type { ForwardOptions } from "./model/llama.ts";
 export { KvCache } from "./model/kv-cache.ts";

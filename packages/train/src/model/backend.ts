@@ -1,8 +1,8 @@
 // selectBackend: the one place that chooses and initialises the TF.js backend (GPU first, then native, wasm, cpu).
 
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { runtimeName } from "../runtime.ts";
+import { registerGradients } from "./gradients.ts";
 import { registerWasmKernels } from "./wasm-kernels.ts";
 
 /** A backend to ask for; `auto` takes the fastest one available. */
@@ -93,6 +93,7 @@ async function probeWebGpu(): Promise<WebGpuProbe> {
 async function activate(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
   await tf.ready();
+  await registerGradients();
 }
 
 /** Sets up tfjs-node(-gpu); reports whether TensorFlow runs on a GPU device. */
@@ -138,7 +139,7 @@ async function useWebGpu(description: string, software: boolean): Promise<Backen
  * `auto` takes, in order: WebGPU when `navigator.gpu` offers a hardware adapter (a software one such as llvmpipe
  * or SwiftShader is not a GPU); `@tensorflow/tfjs-node-gpu` when installed and it sees a GPU;
  * `@tensorflow/tfjs-node`; `wasm` (with this package's kernel fixes); `cpu`. Optional packages are imported
- * only when tried. The same code runs under Node, Bun and Deno.
+ * only when tried. The same code runs under Node, Bun and Deno. Gradients are registered too (`registerGradients`).
  *
  * @param preference a backend name, or `auto`
  * @returns the backend now active and the reason it was taken

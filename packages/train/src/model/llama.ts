@@ -1,7 +1,6 @@
 // LlamaModel: a Llama / Mistral / Qwen2 causal LM on TF.js, laid out for the fast paths of the wasm backend.
 
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { attention, BlockBiasCache, type AttentionMask } from "./attention.ts";
 import { type ModelConfig, parameterShapes, ropeFrequencies, type WeightMap } from "./config.ts";
 import type { KvCache } from "./kv-cache.ts";
