@@ -38,6 +38,23 @@ describe.each(["cpu", "wasm"] as const)("LlamaModel on %s", (backend) => {
     model.dispose();
   });
 
+  it("exports the weights it was built from, bit for bit, in Hugging Face layout", () => {
+    const config = tinyConfig({ attentionBias: true });
+    const source = LlamaModel.random(config, 4);
+    const weights = source.weights();
+    const copy = LlamaModel.fromWeights(config, weights);
+    const again = copy.weights();
+    expect([...again.keys()]).toEqual([...weights.keys()]);
+    for (const [name, w] of weights) {
+      expect(again.get(name)!.shape).toEqual(w.shape);
+      expect(new Uint8Array(again.get(name)!.data.buffer)).toEqual(new Uint8Array(w.data.buffer));
+    }
+    expect(weights.get("model.layers.0.self_attn.k_proj.weight")!.shape).toEqual([8, 16]); // (nKv·hd, H)
+    expect(() => LlamaModel.fromWeights(tinyConfig(), weights)).toThrow(/q_proj.bias is not a parameter/);
+    source.dispose();
+    copy.dispose();
+  });
+
   it("matches the reference on a left-padded batch, at real positions", () => {
     const config = tinyConfig();
     const model = LlamaModel.random(config, 3, 0.2);
