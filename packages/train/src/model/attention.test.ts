@@ -28,7 +28,7 @@ describe.each(["cpu", "wasm"] as const)("attention masks on %s", (backend) => {
     ]);
   });
 
-  it("builds the same mask on the backend as in JavaScript", () => {
+  it("builds the same mask tensor as the JavaScript array", () => {
     for (const [b, t0, t1] of [[0, 0, 4], [0, 1, 3], [1, 2, 4], [1, 0, 1]] as const) {
       const got = tf.tidy(() => Array.from(blockBiasTensor(mask, b, t0, t1).dataSync()));
       expect(got).toEqual(Array.from(blockBias(mask, b, t0, t1).bias));

@@ -1,6 +1,7 @@
 // Causal grouped-query attention computed in query blocks, as loops of rank-2 products (fast on wasm).
 
 import * as tf from "@tensorflow/tfjs-core";
+import { filledTensor } from "./wasm-kernels.ts";
 
 /** Which keys each query may see: causal order, left padding and Mistral's sliding window. */
 export interface AttentionMask {
@@ -32,21 +33,35 @@ export interface BlockBias {
  * entirely (causal), as are keys before the sliding window of its first query.
  */
 export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number, allKeys = false): BlockBias {
+  const keys = mask.pastLength + mask.queryLength;
+  const { kStart, kEnd } = allKeys ? { kStart: 0, kEnd: keys } : blockKeyRange(mask, t0, t1);
+  const bias = new Float32Array((t1 - t0) * (kEnd - kStart));
+  writeBlockBias(mask, b, t0, t1, kStart, kEnd, bias);
+  return { kStart, kEnd, bias };
+}
+
+/** Writes the additive mask of queries [t0, t1) over keys [kStart, kEnd) of row b into `out`, row-major. */
+function writeBlockBias(
+  mask: AttentionMask,
+  b: number,
+  t0: number,
+  t1: number,
+  kStart: number,
+  kEnd: number,
+  out: Float32Array,
+): void {
   const { pastLength, slidingWindow, keyValid } = mask;
   const keys = pastLength + mask.queryLength;
-  const { kStart, kEnd } = allKeys ? { kStart: 0, kEnd: keys } : blockKeyRange(mask, t0, t1);
   const width = kEnd - kStart;
-  const bias = new Float32Array((t1 - t0) * width);
   const valid = keyValid.subarray(b * keys, (b + 1) * keys);
   for (let r = 0; r < t1 - t0; r++) {
     const i = pastLength + t0 + r; // this query's cache index
     const lo = slidingWindow === null ? 0 : i - slidingWindow + 1;
     const row = r * width;
     for (let j = kStart; j < kEnd; j++) {
-      bias[row + j - kStart] = j <= i && j >= lo && valid[j] === 1 ? 0 : MASKED;
+      out[row + j - kStart] = j <= i && j >= lo && valid[j] === 1 ? 0 : MASKED;
     }
   }
-  return { kStart, kEnd, bias };
 }
 
 /** The keys [kStart, kEnd) that queries [t0, t1) can see at all: none after the last query, none before the window. */
@@ -59,23 +74,16 @@ export function blockKeyRange(mask: AttentionMask, t0: number, t1: number): { kS
 }
 
 /**
- * `blockBias` as a tensor built by comparisons on the backend, for large blocks: no (block · S) array passes
- * through JavaScript memory.
+ * `blockBias` as a tensor. On wasm the mask is written straight into the new tensor's memory (no (block · S) array
+ * passes through JavaScript's heap, whose garbage would otherwise pile up on long sequences).
  *
  * @returns (t1 − t0, kEnd − kStart), 0 where allowed and −1e9 where masked
  */
 export function blockBiasTensor(mask: AttentionMask, b: number, t0: number, t1: number): tf.Tensor2D {
-  const { pastLength, slidingWindow, keyValid } = mask;
-  const keys = pastLength + mask.queryLength;
   const { kStart, kEnd } = blockKeyRange(mask, t0, t1);
-  return tf.tidy(() => {
-    const query = tf.reshape(tf.range(pastLength + t0, pastLength + t1, 1, "int32"), [t1 - t0, 1]); // (Bq, 1)
-    const key = tf.reshape(tf.range(kStart, kEnd, 1, "int32"), [1, kEnd - kStart]); // (1, Sk)
-    const valid = tf.tensor2d(keyValid.subarray(b * keys + kStart, b * keys + kEnd), [1, kEnd - kStart], "bool");
-    let allowed = tf.logicalAnd(tf.lessEqual(key, query), valid); // (Bq, Sk)
-    if (slidingWindow !== null) allowed = tf.logicalAnd(allowed, tf.greater(key, tf.sub(query, slidingWindow)));
-    return tf.sub(tf.mul(tf.cast(allowed, "float32"), -MASKED), -MASKED) as tf.Tensor2D; // 0 or −1e9 exactly
-  });
+  const shape: [number, number] = [t1 - t0, kEnd - kStart];
+  const fill = (out: Float32Array) => writeBlockBias(mask, b, t0, t1, kStart, kEnd, out);
+  return (tf.getBackend() === "wasm" ? filledTensor(shape, fill) : tf.tensor2d(blockBias(mask, b, t0, t1).bias, shape));
 }
 
 /** Block masks are kept for the whole pass (shared by heads and layers) while they total at most this many floats. */

@@ -41,6 +41,24 @@ export function registerWasmKernels(): void {
   replaceKernel("Unpack", (original) => (args: KernelArgs) => fastUnpack(args, original));
   replaceKernel("Transpose", (original) => (args: KernelArgs) => fastTranspose(args, original));
   replaceKernel("Identity", (original) => (args: KernelArgs) => sharedIdentity(args, original));
+  tf.registerKernel({ kernelName: FILL_KERNEL, backendName: "wasm", kernelFunc: fillFromJs as never });
+}
+
+const FILL_KERNEL = "LongpoFillFromJs";
+
+function fillFromJs({ attrs, backend }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as WasmBackendLike;
+  const out = wasm.makeOutput(attrs?.["shape"] as number[], "float32");
+  (attrs?.["fill"] as (values: Float32Array) => void)(wasm.typedArrayFromHeap(out) as Float32Array);
+  return out;
+}
+
+/**
+ * A new float32 tensor on the wasm backend whose values `fill` writes in place (a view of the wasm heap), so that
+ * large computed constants need no JavaScript array of their own. Needs `registerWasmKernels()`.
+ */
+export function filledTensor<R extends tf.Rank>(shape: number[], fill: (values: Float32Array) => void): tf.Tensor<R> {
+  return tf.engine().runKernel(FILL_KERNEL, {}, { shape, fill } as never) as tf.Tensor<R>;
 }
 
 /** `clone` (and every tensor saved for the backward pass) shares the data, as the cpu backend does; wasm copied it. */
