@@ -64,41 +64,60 @@ export const DemoConfig = z.strictObject({
 });
 export type DemoConfig = z.infer<typeof DemoConfig>;
 
-/** The `--quick` budget: every phase runs, on a few examples. */
+/** The `--quick` budget: every phase runs, on a few examples (identical answers kept, so pairs never run out). */
 export const QUICK_DEMO: z.input<typeof DemoConfig> = {
   thetaFactors: [1, 4],
   thetaSweepExamplesPerCell: 2,
   evalExamplesPerCell: 4,
-  pairDocuments: 24,
-  train: { steps: 3, batchSize: 4 },
+  pairDocuments: 16,
+  keepIdentical: true,
+  train: { steps: 2, batchSize: 4 },
 };
 
 /** Accuracy of one model at one length, overall and by depth (percent → accuracy). */
-export interface LengthScore {
-  length: number;
-  accuracy: number;
+export const LengthScore = z.object({
+  length: z.number().int().positive(),
+  accuracy: z.number().min(0).max(1),
   /** Standard error of the accuracy, sqrt(p(1−p)/n). */
-  se: number;
-  n: number;
-  byDepth: Record<string, number>;
-}
+  se: z.number().min(0),
+  n: z.number().int().nonnegative(),
+  byDepth: z.record(z.string(), z.number().min(0).max(1)),
+});
+export type LengthScore = z.infer<typeof LengthScore>;
 
 /** One row of the demo's table. */
-export interface DemoRow {
-  model: string;
-  ropeTheta: number;
-  short: LengthScore;
-  long: LengthScore;
-  trainSeconds?: number;
-}
+export const DemoRow = z.object({
+  model: z.string(),
+  ropeTheta: z.number().positive(),
+  short: LengthScore,
+  long: LengthScore,
+  trainSeconds: z.number().nonnegative().optional(),
+});
+export type DemoRow = z.infer<typeof DemoRow>;
 
 /** A timed phase, for BENCHMARKS.md. */
-export interface DemoPhase {
-  name: string;
-  seconds: number;
-  tokens?: number;
-  tokensPerSecond?: number;
-}
+export const DemoPhase = z.object({
+  name: z.string(),
+  seconds: z.number().nonnegative(),
+  tokens: z.number().nonnegative().optional(),
+  tokensPerSecond: z.number().nonnegative().optional(),
+});
+export type DemoPhase = z.infer<typeof DemoPhase>;
+
+/** The schema of `report/summary.json` (a {@link DemoResult}); tools and tests read the report through it. */
+export const DemoSummary = z.object({
+  config: DemoConfig,
+  backend: z.string(),
+  m0Theta: z.number().positive(),
+  bestThetaFactor: z.number().positive(),
+  thetaSweep: z.array(z.object({ factor: z.number().positive(), longAccuracy: z.number().min(0).max(1), n: z.number().int() })),
+  pairs: z.record(z.string(), z.unknown()),
+  rows: z.array(DemoRow).min(1),
+  phases: z.array(DemoPhase).min(1),
+  wallSeconds: z.number().nonnegative(),
+  reportDir: z.string(),
+  files: z.array(z.string()),
+});
 
 /** What `runDemo` measured and wrote. */
 export interface DemoResult {
