@@ -1,6 +1,7 @@
 // registerGradients: makes tf.grad work where tfjs-core's gradient registry cannot load (plain Node ESM, plain Deno).
 
 import * as tf from "@tensorflow/tfjs-core";
+import { loadGradients } from "../runtime.ts";
 
 type GradMap = Record<string, () => tf.Tensor>;
 type Attrs = Record<string, unknown>;
@@ -197,16 +198,17 @@ let done: Promise<"tfjs-core" | "fallback"> | null = null;
 
 /**
  * Makes sure gradients are registered, once per process. tfjs-core keeps its gradients in
- * `dist/register_all_gradients.js`, which loads under Bun, vitest and bundlers but not under plain Node ESM or
- * plain Deno (extension-less imports); there the fallback set above (the kernels the model, `@longpo/loss` and
- * ordinary loss arithmetic differentiate) is registered instead. `selectBackend` calls this.
+ * `dist/register_all_gradients.js`, whose extension-less imports load under Bun, vitest and bundlers, and under
+ * plain Node through `runtime.ts`'s resolve hook (`loadGradients`), but not under plain Deno; where it cannot load,
+ * the fallback set above (the kernels the model, `@longpo/loss` and ordinary loss arithmetic differentiate) is
+ * registered instead. `selectBackend` calls this.
  *
  * @returns which registry is in use
  * @example
  * await registerGradients(); // before the first tf.grad / optimizer.minimize
  */
 export function registerGradients(): Promise<"tfjs-core" | "fallback"> {
-  done ??= import("@tensorflow/tfjs-core/dist/register_all_gradients.js").then(
+  done ??= loadGradients().then(
     () => "tfjs-core" as const,
     () => {
       registerFallbackGradients();
