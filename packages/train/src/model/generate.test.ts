@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
-import { generate } from "./generate.ts";
+import { generate, sampleToken } from "./generate.ts";
 import { LlamaModel } from "./llama.ts";
+import { Xoshiro128 } from "./random.ts";
 import { tinyConfig } from "./_test-configs.ts";
 
 describe.each(["cpu", "wasm"] as const)("generate on %s", (backend) => {
@@ -82,5 +83,54 @@ describe.each(["cpu", "wasm"] as const)("generate on %s", (backend) => {
     const model = LlamaModel.random(tinyConfig(), 17);
     await expect(generate(model, [[]], { maxNewTokens: 2 })).rejects.toThrow(RangeError);
     model.dispose();
+  });
+});
+
+/** The sampler's definition, written the slow way: sort every token, cut, walk from the most likely. */
+function referenceSample(logits: Float32Array, temperature: number, topK: number, topP: number, rng: Xoshiro128): number {
+  const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
+  const keep = topK > 0 ? order.slice(0, topK) : order;
+  const max = logits[order[0]!]!;
+  const weights = keep.map((i) => Math.exp((logits[i]! - max) / temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let cut = keep.length;
+  let cumulative = 0;
+  for (let i = 0; i < keep.length && topP < 1; i++) {
+    cumulative += weights[i]! / total;
+    if (cumulative >= topP) {
+      cut = i + 1;
+      break;
+    }
+  }
+  let u = rng.next() * weights.slice(0, cut).reduce((a, w) => a + w, 0);
+  for (let i = 0; i < cut; i++) {
+    u -= weights[i]!;
+    if (u < 0) return keep[i]!;
+  }
+  return keep[cut - 1]!;
+}
+
+describe("sampleToken", () => {
+  it("draws what sorting every token would draw, for top-k and top-p, ties included", () => {
+    const data = new Xoshiro128(99);
+    for (let trial = 0; trial < 200; trial++) {
+      // logits rounded to halves so that ties occur
+      const logits = Float32Array.from({ length: 50 }, () => Math.round(data.normal() * 6) / 2);
+      const [topK, topP, temperature] = [[0, 0.9, 0.7], [5, 1, 1], [10, 0.5, 1.3], [0, 0.3, 1], [50, 0.95, 0.8]][trial % 5]!;
+      const seed = 1000 + trial;
+      expect(sampleToken(logits, temperature!, topK!, topP!, new Xoshiro128(seed)))
+        .toBe(referenceSample(logits, temperature!, topK!, topP!, new Xoshiro128(seed)));
+    }
+  });
+
+  it("without filters draws each token about as often as its probability", () => {
+    const logits = Float32Array.from([Math.log(0.5), Math.log(0.3), Math.log(0.2)]);
+    const rng = new Xoshiro128(5);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[sampleToken(logits, 1, 0, 1, rng)]!++;
+    // binomial standard deviation at n = 4000, p = 0.5 is ~32 draws; allow 4σ
+    expect(Math.abs(counts[0]! - 2000)).toBeLessThan(130);
+    expect(Math.abs(counts[1]! - 1200)).toBeLessThan(130);
+    expect(Math.abs(counts[2]! - 800)).toBeLessThan(130);
   });
 });

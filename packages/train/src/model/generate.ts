@@ -95,7 +95,7 @@ export async function generate(
           continue;
         }
         const logits = last.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize);
-        const token = temperature === 0 ? argmax(logits) : sample(logits, temperature, topK, topP, rng);
+        const token = temperature === 0 ? argmax(logits) : sampleToken(logits, temperature, topK, topP, rng);
         next.push(token);
         if (eos.has(token)) {
           finish[b] = "eos";
@@ -155,31 +155,73 @@ function argmax(x: Float32Array): number {
   return best;
 }
 
-/** Samples from softmax(logits / temperature) restricted by top-k and then top-p. */
-function sample(logits: Float32Array, temperature: number, topK: number, topP: number, rng: Xoshiro128): number {
-  const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
-  const keep = topK > 0 ? order.slice(0, topK) : order;
-  const max = logits[keep[0]!]!;
-  const weights = keep.map((i) => Math.exp((logits[i]! - max) / temperature));
-  const total = weights.reduce((a, w) => a + w, 0);
-  let cut = keep.length;
+/** The `count` largest of `values` (ties to the lower index), most likely first. */
+function topIndices(values: Float32Array | Float64Array, count: number): number[] {
+  let chosen: number[];
+  if (count >= values.length) {
+    chosen = Array.from(values.keys());
+  } else {
+    // The count-th largest value by a native numeric sort (fast), then only the few candidates sorted by comparator.
+    const sorted = Float64Array.from(values).sort();
+    const threshold = sorted[values.length - count]!;
+    chosen = [];
+    for (let i = 0; i < values.length; i++) if (values[i]! > threshold) chosen.push(i);
+    for (let i = 0; i < values.length && chosen.length < count; i++) if (values[i] === threshold) chosen.push(i);
+  }
+  return chosen.sort((a, b) => values[b]! - values[a]! || a - b);
+}
+
+/**
+ * Samples a token from softmax(logits / temperature), restricted to the top-k tokens and then to the smallest
+ * most-likely set whose probability reaches top-p. Filtered candidates are walked from most to least likely;
+ * without filters, in token order.
+ *
+ * @param logits (V) one row of logits
+ * @param topK 0 = off
+ * @param topP 1 = off
+ * @returns the sampled token id
+ */
+export function sampleToken(logits: Float32Array, temperature: number, topK: number, topP: number, rng: Xoshiro128): number {
+  const v = logits.length;
+  let max = -Infinity;
+  for (let i = 0; i < v; i++) max = Math.max(max, logits[i]!);
+  if (topK === 0 && topP >= 1) {
+    const weights = new Float64Array(v);
+    let total = 0;
+    for (let i = 0; i < v; i++) total += weights[i] = Math.exp((logits[i]! - max) / temperature);
+    let u = rng.next() * total;
+    for (let i = 0; i < v; i++) {
+      u -= weights[i]!;
+      if (u < 0) return i;
+    }
+    return argmax(logits);
+  }
+  let keep = topK > 0 ? topIndices(logits, topK) : null;
+  const weightOf = (i: number) => Math.exp((logits[i]! - max) / temperature);
   if (topP < 1) {
+    // The cut: walk weights from the largest down until their share reaches p (the same sums in the same order
+    // whichever tokens tie), then take that many tokens.
+    const pool = keep ?? Array.from(logits.keys());
+    const descending = Float64Array.from(pool, weightOf).sort().reverse();
+    const total = descending.reduce((a, w) => a + w, 0);
+    let cut = pool.length;
     let cumulative = 0;
-    for (let i = 0; i < keep.length; i++) {
-      cumulative += weights[i]! / total;
+    for (let i = 0; i < descending.length; i++) {
+      cumulative += descending[i]! / total;
       if (cumulative >= topP) {
         cut = i + 1;
         break;
       }
     }
+    keep = keep === null ? topIndices(logits, cut) : keep.slice(0, cut);
   }
-  const kept = weights.slice(0, cut);
+  const kept = keep!.map(weightOf);
   let u = rng.next() * kept.reduce((a, w) => a + w, 0);
-  for (let i = 0; i < cut; i++) {
+  for (let i = 0; i < kept.length; i++) {
     u -= kept[i]!;
-    if (u < 0) return keep[i]!;
+    if (u < 0) return keep![i]!;
   }
-  return keep[cut - 1]!;
+  return keep![kept.length - 1]!;
 }
 
 function endsWith(tokens: number[], suffix: number[]): boolean {
