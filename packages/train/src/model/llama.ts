@@ -280,7 +280,7 @@ export class LlamaModel {
           const layer = this.#layers[i]!;
           x = checkpoint
             ? this.#checkpointedLayer(x, layer, ctx, attentionMask)
-            : this.#layer(x, layerTensors(layer), ctx, cache, i);
+            : this.#layer(x, layer, ctx, cache, i);
         }
         const normed = rmsNorm(x, this.#finalNorm as tf.Tensor1D, config.rmsNormEps); // (N, H)
         return tf.reshape(normed, [batch, t, config.hiddenSize]) as tf.Tensor3D;
@@ -417,10 +417,6 @@ function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
     };
   }) as never);
   return f(g, u) as tf.Tensor2D;
-}
-
-function layerTensors(layer: LayerWeights): LayerTensors {
-  return layer;
 }
 
 /** Token ids must index the embedding; an out-of-range id would silently read zeros on some backends. */
