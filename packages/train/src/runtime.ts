@@ -82,39 +82,3 @@ export function onTerminate(handler: (signal: "SIGINT" | "SIGTERM") => void): ()
     proc.off("SIGTERM", onTerm);
   };
 }
-
-/**
- * Under plain Node ESM, let tfjs-core's extension-less internal imports resolve (its
- * `dist/register_all_gradients.js`, which training needs, imports `./gradients/Abs_grad` without `.js`).
- * Bun, Deno and bundlers resolve them already; elsewhere this does nothing. Call before importing the model.
- */
-let resolutionPrepared = false;
-
-export async function prepareModuleResolution(): Promise<void> {
-  if (runtimeName() !== "node" || resolutionPrepared) return;
-  resolutionPrepared = true;
-  const nodeModule = (await import("node:module")) as { register?: (specifier: string, parentUrl?: string) => void };
-  if (typeof nodeModule.register !== "function") return;
-  const hook = `
-    export async function resolve(specifier, context, next) {
-      try { return await next(specifier, context); }
-      catch (error) {
-        const parent = context.parentURL ?? "";
-        const relative = specifier.startsWith("./") || specifier.startsWith("../");
-        if (!relative || !parent.includes("/@tensorflow/") || /\\.[cm]?js$/.test(specifier)) throw error;
-        try { return await next(specifier + ".js", context); }
-        catch { return next(specifier + "/index.js", context); }
-      }
-    }`;
-  nodeModule.register(`data:text/javascript,${encodeURIComponent(hook)}`, import.meta.url);
-}
-
-/**
- * Register tfjs-core's op gradients (training needs them) by importing `dist/register_all_gradients.js` at run
- * time, after {@link prepareModuleResolution} so that plain Node resolves its extension-less imports. A dynamic
- * import keeps a package's dist importable under plain Node where a static one fails at load.
- */
-export async function loadGradients(): Promise<void> {
-  await prepareModuleResolution();
-  await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
-}

@@ -4,9 +4,7 @@ import { longpoLoss, preferenceLoss, type PreferenceLossType, rewardMetrics, seq
 import type { PaddedBatch } from "./length-grouped-batches.ts";
 import type { TrainMethod } from "./train-config.ts";
 
-// Op gradients: tfjs-core registers them only through dist/register_all_gradients.js, which the model's backend
-// selection loads (see runtime.ts `loadGradients` for plain Node and Deno); the trainer does not import it itself,
-// so that the package's dist imports under plain Node.
+// Op gradients are registered by the model's backend selection (model/gradients.ts `registerGradients`).
 
 /** What the trainer needs of a policy: logits of right-padded ids, and its trainable parameters by name. */
 export interface TrainablePolicy {

@@ -1,0 +1,2 @@
+// Types for the generated bundle of tfjs-core's gradient registry (scripts/bundle-tfjs-gradients.mjs): a side effect only.
+export {};
