@@ -1,6 +1,6 @@
 // `longpo demo`: M0 short and long, LongPO stage 1 on self-generated pairs, SFT and DPO baselines, a table and a report.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -12,6 +12,7 @@ import {
   trainingCurvesSvg,
   writeChart,
   writeReport,
+  writeFileAtomic,
 } from "@longpo/eval";
 import { z } from "zod";
 import { llamaEvalModel } from "../adapters/llama-adapters.ts";
@@ -298,7 +299,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   log(`pairs: ${stats.pairs} kept of ${stats.documents} documents (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical})`);
   if (pairs.length === 0) throw new Error("Cannot train: pair generation kept no pair (see the pair statistics in the log)");
   const pairsFile = join(outDir, "pairs.jsonl");
-  await writeFile(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
   // 3. The same pairs and budget for every method, from the same starting policy.
   const curves: string[] = [];
@@ -367,9 +368,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     ...phases.map((p) => `| ${p.name} | ${p.seconds.toFixed(1)} | ${p.tokensPerSecond === undefined ? "-" : p.tokensPerSecond.toFixed(0)} |`),
     "",
   ].join("\n");
-  await writeFile(join(reportDir, "summary.md"), md);
-  await writeFile(join(reportDir, "summary.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFileAtomic(join(reportDir, "summary.md"), md);
+  await writeFileAtomic(join(reportDir, "summary.json"), `${JSON.stringify(result, null, 2)}\n`);
   files.push(join(reportDir, "summary.md"), join(reportDir, "summary.json"));
-  log(table);
   return { ...result, files };
 }
