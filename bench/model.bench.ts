@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Bench } from "tinybench";
 import { sequenceLogps } from "@longpo/loss";
-import { KvCache, LlamaModel, type ModelConfig, scoreCompletions, selectBackend } from "@longpo/train";
+import { KvCache, LlamaModel, scoreCompletions, selectBackend } from "@longpo/train";
+import { toy3m } from "./_toy3m.ts";
 
 const g = globalThis as {
   Bun?: { version: string };
@@ -43,27 +44,6 @@ async function measure(times: number, f: () => unknown): Promise<{ wall: number;
 const rate = (tokens: number, m: { wall: number; cpu: number }) =>
   `${(tokens / m.wall).toFixed(0)} tokens/s wall, ${(tokens / m.cpu).toFixed(0)} tokens per CPU-second`;
 
-/** "toy-3M": the reference shape of issue 3 (3.2M parameters). */
-const toy3m: ModelConfig = {
-  architecture: "llama",
-  vocabSize: 512,
-  hiddenSize: 256,
-  intermediateSize: 704,
-  numLayers: 4,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 64,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  ropeScaling: null,
-  maxPositionEmbeddings: 8192,
-  tieWordEmbeddings: false,
-  attentionBias: false,
-  slidingWindow: null,
-  bosTokenId: 1,
-  eosTokenIds: [2],
-  padTokenId: 0,
-};
 console.log(
   `# model bench: ${runtime}, backend ${choice.name} (${choice.reason}), toy-3M, attention query block ${queryBlockSize}`,
 );

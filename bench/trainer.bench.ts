@@ -4,9 +4,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Bench } from "tinybench";
 import {
-  LlamaModel, llamaPolicy, microBatchGradients, type ModelConfig, Optimizer, padBatch, scoreSequences, selectBackend,
+  LlamaModel, llamaPolicy, microBatchGradients, Optimizer, padBatch, scoreSequences, selectBackend,
   type TokenizedSequence,
 } from "@longpo/train";
+import { toy3m } from "./_toy3m.ts";
 
 const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } }; process?: { version: string; env: Record<string, string | undefined> } };
 const env = g.process?.env ?? {};
@@ -14,12 +15,6 @@ const runtime = g.Bun ? `Bun ${g.Bun.version}` : g.Deno ? `Deno ${g.Deno.version
 const choice = await selectBackend((env.TRAINER_BENCH_BACKEND ?? "wasm") as "wasm" | "cpu");
 const steps = Number(env.TRAINER_BENCH_STEPS ?? 3);
 
-/** toy-3M (issue 3): vocab 512, hidden 256, 4 layers, 4 heads, 2 KV heads, intermediate 704, untied head. */
-const toy3m: ModelConfig = {
-  architecture: "llama", vocabSize: 512, hiddenSize: 256, intermediateSize: 704, numLayers: 4, numHeads: 4, numKvHeads: 2,
-  headDim: 64, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, maxPositionEmbeddings: 8192, tieWordEmbeddings: false,
-  attentionBias: false, slidingWindow: null, bosTokenId: 1, eosTokenIds: [2], padTokenId: 0,
-};
 console.log(`# trainer bench: ${runtime}, backend ${choice.name} (${choice.reason}), toy-3M, ${steps} timed steps`);
 
 /** A sequence of `t` tokens whose last `answer` tokens are the response. */

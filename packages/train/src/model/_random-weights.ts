@@ -1,17 +1,12 @@
 // Test helper: seeded random weights for any ModelConfig (never re-exported).
 
+import { SeededRng } from "../trainer/seeded-rng.ts";
 import { type ModelConfig, parameterShapes, type WeightMap } from "./config.ts";
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
+/** A seeded generator of uniforms in [0, 1): the trainer's mulberry32 (`SeededRng`), as a function. */
 export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }
 
 /** Weights of every parameter of `config`, uniform in [-scale, scale), reproducible from `seed`. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tinyConfig } from "./_test-configs.ts";
 import { CheckpointError } from "./checkpoint-error.ts";
 import {
   type ModelConfig,
@@ -31,26 +32,7 @@ function reduced(config: ModelConfig): ModelConfig {
   };
 }
 
-const tiny: ModelConfig = {
-  architecture: "llama",
-  vocabSize: 32,
-  hiddenSize: 16,
-  intermediateSize: 40,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 4,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  ropeScaling: null,
-  maxPositionEmbeddings: 8,
-  tieWordEmbeddings: false,
-  attentionBias: false,
-  slidingWindow: null,
-  bosTokenId: 1,
-  eosTokenIds: [2],
-  padTokenId: null,
-};
+const tiny = tinyConfig({ vocabSize: 32, intermediateSize: 40, maxPositionEmbeddings: 8, padTokenId: null });
 
 describe("parseModelConfig", () => {
   it.runIf(configFiles.length > 0)("parses every real config in the shared assets and round-trips it", () => {
