@@ -1,5 +1,7 @@
 // registerGradients: registers tfjs-core's own op gradients, the same set in Node, Bun and Deno.
 
+let done: Promise<void> | null = null;
+
 /**
  * Register every op gradient of tfjs-core (training needs them; tfjs-core's main entry does not register them).
  *
@@ -23,4 +25,3 @@ export function registerGradients(): Promise<void> {
   return done;
 }
 
-let done: Promise<void> | null = null;
