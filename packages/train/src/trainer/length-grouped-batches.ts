@@ -39,8 +39,12 @@ export interface PaddedBatch {
   ids: Int32Array;
   targets: Int32Array;
   targetMask: Float32Array;
+  /** 0/1 mask of real targets that are not response tokens (the prompt and context: document, questions, template). */
+  contextMask: Float32Array;
   /** Response tokens per row. */
   labelCounts: number[];
+  /** Context (non-response, non-padding) targets per row. */
+  contextCounts: number[];
   /** Real (non-padding) tokens over all rows. */
   tokens: number;
 }
@@ -57,18 +61,22 @@ export function padBatch(seqs: readonly TokenizedSequence[], padId: number, minL
   const ids = new Int32Array(seqs.length * length).fill(padId);
   const targets = new Int32Array(seqs.length * length).fill(padId);
   const targetMask = new Float32Array(seqs.length * length);
+  const contextMask = new Float32Array(seqs.length * length);
   const labelCounts: number[] = [];
+  const contextCounts: number[] = [];
   seqs.forEach((s, b) => {
     ids.set(s.ids, b * length);
     targets.set(s.ids.slice(1), b * length);
     let count = 0;
     for (let t = 1; t < s.ids.length; t++) {
-      const m = s.labelMask[t] ?? 0;
+      const m = s.labelMask[t] === 0 || s.labelMask[t] === undefined ? 0 : 1;
       targetMask[b * length + t - 1] = m;
+      contextMask[b * length + t - 1] = 1 - m;
       count += m;
     }
     labelCounts.push(count);
+    contextCounts.push(Math.max(0, s.ids.length - 1 - count));
   });
   const tokens = seqs.reduce((n, s) => n + s.ids.length, 0);
-  return { batch: seqs.length, length, ids, targets, targetMask, labelCounts, tokens };
+  return { batch: seqs.length, length, ids, targets, targetMask, contextMask, labelCounts, contextCounts, tokens };
 }

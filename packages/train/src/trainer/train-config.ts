@@ -39,6 +39,9 @@ export const TrainConfig = z
       "β: strength of the pull toward the reference (paper text 0.1; the released scripts use 0.01)",
     ),
     lambda: z.number().nonnegative().default(0.01).describe("λ: weight of the preference term in LongPO (nll + λ·pref)"),
+    contextLossWeight: z.number().nonnegative().default(0).describe(
+      "weight of context (non-response) tokens in the NLL of sft and longpo: 0 responses only, 1 the whole sequence",
+    ),
     learningRate: z.number().positive().default(5e-7).describe("peak learning rate after warm-up"),
     schedule: ScheduleName.default("cosine").describe("learning-rate decay after warm-up: constant, linear or cosine"),
     warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of all optimizer steps spent warming up linearly from 0"),
@@ -67,6 +70,13 @@ export const TrainConfig = z
         code: "custom",
         path: ["maxPromptLength"],
         message: `must be less than maxLength (${c.maxLength}), got ${c.maxPromptLength}`,
+      });
+    }
+    if (c.contextLossWeight > 0 && c.method !== "sft" && c.method !== "longpo") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["contextLossWeight"],
+        message: `applies only to sft and longpo (the methods with an NLL term), got method ${c.method}`,
       });
     }
     if (c.weightDecay > 0 && c.optimizer !== "adamw") {

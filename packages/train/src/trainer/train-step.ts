@@ -43,6 +43,8 @@ export interface StepLossOptions {
   method: TrainMethod;
   beta: number;
   lambda: number;
+  /** Weight of the context (non-response) tokens in the NLL term of sft and longpo; 0 (default): responses only. */
+  contextLossWeight?: number;
 }
 
 /**
@@ -51,6 +53,9 @@ export interface StepLossOptions {
  *
  * - longpo: `nll + λ·mean(−log σ(z))` (`longpoLoss`), with z from the long-input policy and the short-input
  *   reference and the NLL the mean token cross-entropy of the chosen long sequences (LongPO eq. 14).
+ *   With `contextLossWeight` c > 0 the NLL (of sft and longpo) is the weighted mean over every real token of the
+ *   chosen sequences, `(Σ_resp CE + c·Σ_ctx CE) / (N_resp + c·N_ctx)`: c = 1 is the paper's whole-sequence NLL,
+ *   c = 0.1 the document-LM weight of the toy studies' M0. The preference terms always read response tokens only.
  * - sft: the NLL alone (no rejected forward).
  * - dpo (= `sigmoid`) and any other `preferenceLosses` type: the mean of `preferenceLoss` (the reference saw
  *   the long input). Rewards are the loss package's (TRL's) for each type.
@@ -70,6 +75,13 @@ export function microBatchGradients(
   }
   const chosenTokens = s.labelCounts.slice(0, pairs).reduce((a, b) => a + b, 0);
   if (chosenTokens === 0) throw new RangeError("Cannot run train step: the chosen responses must hold tokens, got none");
+  const c = opts.contextLossWeight ?? 0;
+  if (!(c >= 0)) throw new RangeError(`Cannot run train step: contextLossWeight must be >= 0, got ${c}`);
+  if (c > 0 && opts.method !== "sft" && opts.method !== "longpo") {
+    throw new RangeError(`Cannot run train step: contextLossWeight applies to sft and longpo (their NLL term), got method ${opts.method}`);
+  }
+  const contextTokens = s.contextCounts.slice(0, pairs).reduce((a, b) => a + b, 0);
+  const nllDenominator = chosenTokens + c * contextTokens;
   const names = new Map<string, string>();
   for (const [name, v] of policy.parameters) names.set(v.name, name);
   let kept: tf.Tensor[] = [];
@@ -80,7 +92,14 @@ export function microBatchGradients(
     const logits = policy.logits(ids); // (R, T, V)
     const { sum } = sequenceLogps(logits, targets, mask); // (R)
     const chosen = sft ? sum : (tf.slice(sum, [0], [pairs]) as tf.Tensor1D); // (P)
-    const nll = tf.div(tf.neg(tf.sum(chosen)), chosenTokens) as tf.Scalar; // mean token CE of the chosen sequences
+    let chosenTotal = tf.sum(chosen) as tf.Scalar; // Σ log p of the chosen responses
+    if (c > 0) {
+      const context = tf.tensor2d(s.contextMask.subarray(0, pairs * s.length), [pairs, s.length]); // (P, T)
+      const chosenLogits = sft ? logits : (tf.slice(logits, [0, 0, 0], [pairs, s.length, -1]) as tf.Tensor3D); // (P, T, V)
+      const chosenTargets = sft ? targets : (tf.slice(targets, [0, 0], [pairs, s.length]) as tf.Tensor2D); // (P, T)
+      chosenTotal = tf.add(chosenTotal, tf.mul(tf.sum(sequenceLogps(chosenLogits, chosenTargets, context).sum), c)) as tf.Scalar;
+    }
+    const nll = tf.div(tf.neg(chosenTotal), nllDenominator) as tf.Scalar; // (weighted) mean token CE of the chosen sequences
     if (sft) {
       kept = [tf.keep(sum)];
       return nll;
