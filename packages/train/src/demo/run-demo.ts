@@ -42,6 +42,7 @@ const TrainBudget = z.strictObject({
   schedule: z.enum(["constant", "linear", "cosine"]).default("constant"),
   beta: z.number().positive().default(0.1).describe("β of LongPO and DPO"),
   lambda: z.number().nonnegative().default(1).describe("λ of LongPO (nll + λ·pref)"),
+  contextLossWeight: z.number().nonnegative().default(0).describe("weight of the long input's tokens in the NLL of LongPO and SFT (0: answers only)"),
 });
 
 /** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
@@ -59,6 +60,7 @@ export const DemoConfig = z.strictObject({
   evalSeed: z.number().int().default(2002),
   pairDocuments: z.number().int().positive().default(600).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-grounded", "template"]).default("self").describe("who writes the questions"),
+  turns: z.number().int().positive().default(1).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
   methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
   train: TrainBudget.default(() => TrainBudget.parse({})),
@@ -287,8 +289,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         chunkLength: shortLength,
         factsPerChunk: config.factsPerChunk,
         questions: config.questions,
+        turns: config.turns,
         keepIdentical: config.keepIdentical,
-        progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments),
+        progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
       }));
   } finally {
     shortModel.dispose();
@@ -296,7 +299,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   }
   const { pairs, stats } = pairsResult;
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
-  log(`pairs: ${stats.pairs} kept of ${stats.documents} documents (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical})`);
+  log(`pairs: ${stats.pairs} kept of ${stats.documents} documents, ${stats.turns} turns (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical} of ${stats.questionsKept} turns)`);
   if (pairs.length === 0) throw new Error("Cannot train: pair generation kept no pair (see the pair statistics in the log)");
   const pairsFile = join(outDir, "pairs.jsonl");
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
@@ -309,6 +312,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
       method,
       beta: t.beta,
       lambda: t.lambda,
+      ...(method === "dpo" ? {} : { contextLossWeight: t.contextLossWeight }),
       learningRate: t.learningRate,
       schedule: t.schedule,
       warmupRatio: t.warmupRatio,
@@ -356,7 +360,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
     `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
-    `Pairs: ${stats.pairs} from ${stats.documents} documents, questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
+    `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect} of ${stats.questionsKept} turns asked; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
     `Training: ${config.train.steps} steps × ${config.train.batchSize} pairs, lr ${config.train.learningRate}, β ${config.train.beta}, λ ${config.train.lambda}.`,
     "",
     table,

@@ -1,9 +1,11 @@
 import { PreTrainedTokenizer } from "@huggingface/transformers";
-import { PreferencePair } from "@longpo/prefgen";
+import { longDialogue, PreferencePair } from "@longpo/prefgen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../model/backend.ts";
 import { parseModelConfig } from "../model/config.ts";
+import { generate } from "../model/generate.ts";
 import { LlamaModel } from "../model/llama.ts";
+import { llamaScorer } from "../adapters/llama-adapters.ts";
 import { ChatTokenizer } from "../model/tokenizer.ts";
 import { M0Recipe, m0HfConfig } from "./m0-recipe.ts";
 import { makeWorldPairs } from "./world-pairs.ts";
@@ -62,5 +64,38 @@ describe("makeWorldPairs", () => {
     expect(stats.questionsWritten).toBe(4);
     expect(stats.questionsKept).toBe(stats.questionsParsed);
     expect(stats.pairs).toBeLessThanOrEqual(stats.questionsKept);
+  });
+
+  it("carries several turns on distinct chunks; each rejected answer saw its own earlier answers", async () => {
+    const options = { seed: 9, documents: 5, chunks: 4, chunkLength: 24, factsPerChunk: [1, 2] as const, questions: "template" as const, turns: 3, keepIdentical: true };
+    const { pairs, stats } = await makeWorldPairs(world, model, model, tok, options);
+    expect(stats.turnsPerDocument).toBe(3);
+    expect(pairs.length).toBe(5);
+    expect(stats.turns).toBe(15);
+    const scorer = llamaScorer(model, tok, { name: "m", batchSize: 8 });
+    for (const p of pairs) {
+      PreferencePair.parse(p);
+      expect(p.turns).toHaveLength(3);
+      expect(new Set(p.turns.map((t) => t.chunk.index)).size).toBe(3);
+      // Regenerate each rejected answer greedily from the rejected dialogue's prefix, independently of makeWorldPairs.
+      const dialogue = longDialogue(p, "rejected");
+      for (let j = 0; j < 3; j++) {
+        const prefix = dialogue.slice(0, 2 * j + 1);
+        const ids = tok.encode(tok.applyChatTemplate(prefix, { addGenerationPrompt: true }));
+        const [out] = await generate(model, [ids], { maxNewTokens: 2, temperature: 0 });
+        expect(tok.decode(out!.tokenIds, { skipSpecialTokens: true }).trim()).toBe(p.turns[j]!.rejected);
+      }
+      // The reference log-prob is the sum over turns of each turn's short-prompt score.
+      const scored = await scorer.score(p.turns.map((t) => ({ messages: t.prompt_short, completion: t.chosen })));
+      const sum = scored.reduce((a, r) => a + r.logprob, 0);
+      expect(p.ref_chosen_logps!).toBeCloseTo(sum, 4);
+      expect(p.turns.reduce((a, t) => a + t.ref_chosen_logps!, 0)).toBeCloseTo(sum, 4);
+    }
+  });
+
+  it("rejects more turns than chunks", async () => {
+    await expect(
+      makeWorldPairs(world, model, model, tok, { seed: 1, documents: 1, chunks: 2, chunkLength: 24, factsPerChunk: [1, 2], questions: "template", turns: 3 }),
+    ).rejects.toThrow(/turns must be an integer in \[1, chunks = 2\]/);
   });
 });

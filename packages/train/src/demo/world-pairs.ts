@@ -5,7 +5,7 @@ import { generate } from "../model/generate.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
 import type { Progress } from "../progress.ts";
-import { type ChatMessage, parseQuestion, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
+import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { createRng } from "./rng.ts";
 import { makeChunkedDocument, questionText, type World } from "./world.ts";
@@ -29,45 +29,58 @@ export interface WorldPairsOptions {
   readonly chunkLength: number;
   readonly factsPerChunk: readonly [number, number];
   readonly questions: QuestionSource;
-  /** Keep pairs whose chosen equals rejected (as NLL-only data); the paper drops them. Default false. */
+  /**
+   * (chunk, question) turns per document, on distinct chunks (DESIGN.md's multi-turn pairs): one long dialogue
+   * carries every turn, so one long forward pass trains on all of them. Default 1; at most `chunks`.
+   */
+  readonly turns?: number;
+  /** Keep pairs whose chosen equals rejected on every turn (as NLL-only data); the paper drops them. Default false. */
   readonly keepIdentical?: boolean;
   /** Prompts per generate call; default 32. */
   readonly batchSize?: number;
   readonly progress?: (phase: string) => Progress | undefined;
 }
 
-/** Counts of what pair generation produced, for the report. */
+/** Counts of what pair generation produced, for the report. Question and answer counts are per turn. */
 export interface WorldPairsStats {
   documents: number;
+  /** Turns asked of each document. */
+  turnsPerDocument: number;
   /** Self-written questions (0 for template questions) and how they relate to their chunk. */
   questionsWritten: number;
   questionsParsed: number;
   questionsGrounded: number;
-  /** Documents whose question was kept. */
+  /** Turns whose question was kept. */
   questionsKept: number;
   /** Chosen and rejected answers that equal the chunk's true answer (when the question is answerable). */
   chosenCorrect: number;
   rejectedCorrect: number;
+  /** Turns whose chosen equals their rejected. */
   identical: number;
   pairs: number;
-  /** Pairs whose chosen is the true answer. */
-  pairsChosenCorrect: number;
-  /** Mean reference margin log π_S(chosen|x_S) − log π_S(rejected|x_S) over kept pairs (nats). */
+  /** Turns in the kept pairs, and those whose chosen is the true answer. */
+  turns: number;
+  turnsChosenCorrect: number;
+  /** Mean reference margin log π_S(chosen|x_S) − log π_S(rejected|x_S) over kept pairs (nats, summed over turns). */
   meanReferenceMargin: number;
   seconds: { questions: number; chosen: number; rejected: number; reference: number };
 }
 
-interface Item {
-  id: string;
+interface Turn {
   chunkIndex: number;
   chunkText: string;
-  longText: string;
+  chunkTokens: number;
   facts: ReturnType<typeof makeChunkedDocument>["chunks"][number]["facts"];
   question?: string;
   chosen?: string;
   rejected?: string;
-  chunkTokens: number;
+}
+
+interface Doc {
+  id: string;
+  longText: string;
   longTokens: number;
+  turns: Turn[];
 }
 
 async function greedyTexts(
@@ -77,24 +90,31 @@ async function greedyTexts(
   maxNewTokens: number,
   batchSize: number,
   progress: Progress | undefined,
+  offset = 0,
 ): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
     const ids = prompts.slice(i, i + batchSize).map((m) => tok.encode(tok.applyChatTemplate(m, { addGenerationPrompt: true })));
     const results = await generate(model, ids, { maxNewTokens, temperature: 0 });
     for (const r of results) out.push(tok.decode(r.tokenIds, { skipSpecialTokens: true }).trim());
-    progress?.update(Math.min(prompts.length, i + batchSize));
+    progress?.update(offset + Math.min(prompts.length, i + batchSize));
   }
-  progress?.finish();
   return out;
+}
+
+/** The user message of turn `i` in a long dialogue: the whole document with the first question, then `<q> question`. */
+function longUserMessage(doc: Doc, i: number): ChatMessage {
+  const q = doc.turns[i]?.question ?? "";
+  return i === 0 ? qaUserMessage(doc.longText, q) : { role: "user", content: `${QUESTION_SEPARATOR} ${q}` };
 }
 
 /**
  * Self-generated pairs (DESIGN.md, "The data pipeline", in the world's formats): for each long document of
- * `chunks × chunkLength` tokens, one random chunk; the question (written by `shortModel` on the chunk, or a template);
- * chosen = `shortModel` on chunk + question; rejected = `longModel` (the policy's start, with its raised RoPE θ) on the
- * whole document + question; drop empty and identical answers; reference log-probs of both answers by `shortModel` on
- * the chunk (LongPO's short-to-long reference), stored in the pairs.
+ * `chunks × chunkLength` tokens, `turns` distinct random chunks; each turn's question (written by `shortModel` on
+ * its chunk, or a template); chosen = `shortModel` on chunk + question; rejected = `longModel` (the policy's start,
+ * with its raised RoPE θ) on the whole document + the turns so far (its own earlier answers) + question; drop a
+ * document with an empty answer, and one whose answers are identical on every turn; reference log-probs of both
+ * answers by `shortModel` on each turn's chunk (LongPO's short-to-long reference), summed over turns.
  */
 export async function makeWorldPairs(
   world: World,
@@ -104,27 +124,27 @@ export async function makeWorldPairs(
   options: WorldPairsOptions,
 ): Promise<{ pairs: PreferencePair[]; stats: WorldPairsStats }> {
   const batchSize = options.batchSize ?? 32;
+  const turnsPerDocument = options.turns ?? 1;
+  if (!Number.isInteger(turnsPerDocument) || turnsPerDocument < 1 || turnsPerDocument > options.chunks) {
+    throw new RangeError(`Cannot make world pairs: turns must be an integer in [1, chunks = ${options.chunks}], got ${turnsPerDocument}`);
+  }
   const rng = createRng(`${options.seed}:pairs`);
-  const items: Item[] = [];
+  const docs: Doc[] = [];
   for (let d = 0; d < options.documents; d++) {
     const doc = makeChunkedDocument(world, rng, { chunks: options.chunks, chunkLength: options.chunkLength, factsPerChunk: options.factsPerChunk });
-    const chunkIndex = rng.int(options.chunks);
-    const chunk = doc.chunks[chunkIndex];
-    if (chunk === undefined) continue;
-    const item: Item = {
-      id: `world-${options.seed}-${d}`,
-      chunkIndex,
-      chunkText: chunk.text,
-      longText: doc.document.text,
-      facts: chunk.facts,
-      chunkTokens: chunk.tokens.length,
-      longTokens: doc.document.tokens.length,
-    };
-    if (options.questions === "template") item.question = questionText(rng.pick(chunk.facts));
-    items.push(item);
+    const picked = rng.shuffle(doc.chunks.map((_, i) => i)).slice(0, turnsPerDocument);
+    const turns = picked.map((chunkIndex): Turn => {
+      const chunk = doc.chunks[chunkIndex];
+      if (chunk === undefined) throw new RangeError(`Cannot make world pairs: chunk ${chunkIndex} is missing`);
+      const turn: Turn = { chunkIndex, chunkText: chunk.text, chunkTokens: chunk.tokens.length, facts: chunk.facts };
+      if (options.questions === "template") turn.question = questionText(rng.pick(chunk.facts));
+      return turn;
+    });
+    docs.push({ id: `world-${options.seed}-${d}`, longText: doc.document.text, longTokens: doc.document.tokens.length, turns });
   }
   const stats: WorldPairsStats = {
-    documents: items.length,
+    documents: docs.length,
+    turnsPerDocument,
     questionsWritten: 0,
     questionsParsed: 0,
     questionsGrounded: 0,
@@ -133,14 +153,19 @@ export async function makeWorldPairs(
     rejectedCorrect: 0,
     identical: 0,
     pairs: 0,
-    pairsChosenCorrect: 0,
+    turns: 0,
+    turnsChosenCorrect: 0,
     meanReferenceMargin: 0,
     seconds: { questions: 0, chosen: 0, rejected: 0, reference: 0 },
   };
+  const allTurns = () => docs.flatMap((d) => d.turns);
   let t = Date.now();
   if (options.questions !== "template") {
-    const written = await greedyTexts(shortModel, tok, items.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, options.progress?.("questions"));
-    items.forEach((it, i) => {
+    const turns = allTurns();
+    const progress = options.progress?.("questions");
+    const written = await greedyTexts(shortModel, tok, turns.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, progress);
+    progress?.finish();
+    turns.forEach((it, i) => {
       const q = written[i] ?? "";
       stats.questionsWritten++;
       const grounding = questionGrounding(world, q, it.facts);
@@ -149,70 +174,113 @@ export async function makeWorldPairs(
       const keep = options.questions === "self" ? grounding !== "unparsed" : grounding === "grounded";
       if (keep) it.question = q.replace(/\s+/g, " ").trim();
     });
+    for (const d of docs) d.turns = d.turns.filter((it) => it.question !== undefined);
   }
   stats.seconds.questions = (Date.now() - t) / 1000;
-  const asked = items.filter((it) => it.question !== undefined);
-  stats.questionsKept = asked.length;
+  const asked = docs.filter((d) => d.turns.length > 0);
+  const askedTurns = asked.flatMap((d) => d.turns);
+  stats.questionsKept = askedTurns.length;
   t = Date.now();
-  const chosen = await greedyTexts(shortModel, tok, asked.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, options.progress?.("chosen"));
+  const chosenProgress = options.progress?.("chosen");
+  const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, chosenProgress);
+  chosenProgress?.finish();
+  askedTurns.forEach((it, i) => (it.chosen = chosen[i] ?? ""));
   stats.seconds.chosen = (Date.now() - t) / 1000;
+  // Rejected answers turn by turn: turn j sees the document, the earlier questions and its own earlier answers.
   t = Date.now();
-  const rejected = await greedyTexts(longModel, tok, asked.map((it) => [qaUserMessage(it.longText, it.question ?? "")]), 2, batchSize, options.progress?.("rejected"));
+  const rejectedProgress = options.progress?.("rejected");
+  let done = 0;
+  for (let j = 0; j < turnsPerDocument; j++) {
+    const at = asked.filter((d) => d.turns.length > j);
+    const prompts = at.map((d) => {
+      const messages: ChatMessage[] = [];
+      for (let i = 0; i < j; i++) messages.push(longUserMessage(d, i), { role: "assistant", content: d.turns[i]?.rejected ?? "" });
+      messages.push(longUserMessage(d, j));
+      return messages;
+    });
+    const rejected = await greedyTexts(longModel, tok, prompts, 2, batchSize, rejectedProgress, done);
+    at.forEach((d, k) => {
+      const turn = d.turns[j];
+      if (turn !== undefined) turn.rejected = rejected[k] ?? "";
+    });
+    done += at.length;
+  }
+  rejectedProgress?.finish();
   stats.seconds.rejected = (Date.now() - t) / 1000;
-  const kept: Item[] = [];
-  asked.forEach((it, i) => {
-    it.chosen = chosen[i] ?? "";
-    it.rejected = rejected[i] ?? "";
-    const parsed = parseQuestion(world, it.question ?? "");
-    const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
-    if (truth !== undefined && answerMatches(it.chosen, truth)) stats.chosenCorrect++;
-    if (truth !== undefined && answerMatches(it.rejected, truth)) stats.rejectedCorrect++;
-    if (it.chosen === it.rejected) stats.identical++;
-    if (it.chosen.length === 0 || it.rejected.length === 0) return;
-    if (it.chosen === it.rejected && options.keepIdentical !== true) return;
-    if (truth !== undefined && answerMatches(it.chosen, truth)) stats.pairsChosenCorrect++;
-    kept.push(it);
-  });
+  const kept: Doc[] = [];
+  for (const d of asked) {
+    for (const it of d.turns) {
+      const parsed = parseQuestion(world, it.question ?? "");
+      const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
+      if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.chosenCorrect++;
+      if (truth !== undefined && answerMatches(it.rejected ?? "", truth)) stats.rejectedCorrect++;
+      if (it.chosen === it.rejected) stats.identical++;
+    }
+    if (d.turns.some((it) => (it.chosen ?? "").length === 0 || (it.rejected ?? "").length === 0)) continue;
+    if (d.turns.every((it) => it.chosen === it.rejected) && options.keepIdentical !== true) continue;
+    for (const it of d.turns) {
+      const parsed = parseQuestion(world, it.question ?? "");
+      const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
+      stats.turns++;
+      if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.turnsChosenCorrect++;
+    }
+    kept.push(d);
+  }
   t = Date.now();
   const scorer = llamaScorer(shortModel, tok, { name: "m0", batchSize });
-  const shortPrompts = kept.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]);
-  const refChosen = await scorer.score(kept.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.chosen ?? "" })));
-  const refRejected = await scorer.score(kept.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.rejected ?? "" })));
+  const keptTurns = kept.flatMap((d) => d.turns);
+  const shortPrompts = keptTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]);
+  const refChosen = await scorer.score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.chosen ?? "" })));
+  const refRejected = await scorer.score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.rejected ?? "" })));
   stats.seconds.reference = (Date.now() - t) / 1000;
-  const pairs = kept.map((it, i): PreferencePair => {
-    const promptShort = [qaUserMessage(it.chunkText, it.question ?? "")];
-    const promptLong = [qaUserMessage(it.longText, it.question ?? "")];
-    const rc = refChosen[i]?.logprob ?? Number.NaN;
-    const rr = refRejected[i]?.logprob ?? Number.NaN;
-    const chosenText = it.chosen ?? "";
-    const rejectedText = it.rejected ?? "";
-    const start = it.chunkIndex * (it.chunkText.length + 1);
-    const turn = {
-      chunk: { index: it.chunkIndex, start, end: start + it.chunkText.length, tokens: it.chunkTokens },
-      question: it.question ?? "",
-      prompt_short: promptShort,
-      chosen: chosenText,
-      rejected: rejectedText,
-      chosen_finish: "stop" as const,
-      rejected_finish: "stop" as const,
-      prompt_short_tokens: countWorldTokens(promptShort, true),
-      prompt_long_tokens: countWorldTokens(promptLong, true),
-      chosen_tokens: chosenText.split(" ").length,
-      rejected_tokens: rejectedText.split(" ").length,
-      ref_chosen_logps: rc,
-      ref_rejected_logps: rr,
-    };
+  let cursor = 0;
+  const pairs = kept.map((d): PreferencePair => {
+    const turns = d.turns.map((it, i) => {
+      const promptShort = shortPrompts[cursor] ?? [];
+      const rc = refChosen[cursor]?.logprob ?? Number.NaN;
+      const rr = refRejected[cursor]?.logprob ?? Number.NaN;
+      cursor++;
+      const chosenText = it.chosen ?? "";
+      const rejectedText = it.rejected ?? "";
+      const start = it.chunkIndex * (it.chunkText.length + 1);
+      const longPrompt: ChatMessage[] = [];
+      for (let k = 0; k < i; k++) longPrompt.push(longUserMessage(d, k), { role: "assistant", content: d.turns[k]?.chosen ?? "" });
+      longPrompt.push(longUserMessage(d, i));
+      return {
+        chunk: { index: it.chunkIndex, start, end: start + it.chunkText.length, tokens: it.chunkTokens },
+        question: i === 0 ? (it.question ?? "") : `${QUESTION_SEPARATOR} ${it.question ?? ""}`,
+        prompt_short: promptShort,
+        chosen: chosenText,
+        rejected: rejectedText,
+        chosen_finish: "stop" as const,
+        rejected_finish: "stop" as const,
+        prompt_short_tokens: countWorldTokens(promptShort, true),
+        prompt_long_tokens: countWorldTokens(longPrompt, true),
+        chosen_tokens: chosenText.split(" ").length,
+        rejected_tokens: rejectedText.split(" ").length,
+        ref_chosen_logps: rc,
+        ref_rejected_logps: rr,
+      };
+    });
+    const sum = (f: (x: (typeof turns)[number]) => number) => turns.reduce((a, x) => a + f(x), 0);
+    const last = turns[turns.length - 1];
+    const promptLong = [longUserMessage(d, 0)];
     return {
-      id: it.id,
-      doc_id: it.id,
+      id: d.id,
+      doc_id: d.id,
       prompt_long: promptLong,
-      prompt_short: promptShort,
-      chosen: chosenText,
-      rejected: rejectedText,
-      ref_chosen_logps: rc,
-      ref_rejected_logps: rr,
-      turns: [turn],
-      tokens: { prompt_long: turn.prompt_long_tokens, prompt_short: turn.prompt_short_tokens, chosen: turn.chosen_tokens, rejected: turn.rejected_tokens },
+      prompt_short: turns[0]?.prompt_short ?? [],
+      chosen: last?.chosen ?? "",
+      rejected: last?.rejected ?? "",
+      ref_chosen_logps: sum((x) => x.ref_chosen_logps),
+      ref_rejected_logps: sum((x) => x.ref_rejected_logps),
+      turns,
+      tokens: {
+        prompt_long: countWorldTokens(promptLong, true),
+        prompt_short: sum((x) => x.prompt_short_tokens),
+        chosen: sum((x) => x.chosen_tokens),
+        rejected: sum((x) => x.rejected_tokens),
+      },
       provenance: {
         model: "m0",
         reference_model: "m0",
