@@ -61,6 +61,7 @@ export const DemoConfig = z.strictObject({
   pairDocuments: z.number().int().positive().default(600).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-grounded", "template"]).default("self").describe("who writes the questions"),
   turns: z.number().int().positive().default(1).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
+  minChosenProb: z.number().min(0).max(1).default(0).describe("keep a turn only when M0 gives its own chosen answer at least this probability on the chunk"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
   methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
   train: TrainBudget.default(() => TrainBudget.parse({})),
@@ -290,6 +291,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         factsPerChunk: config.factsPerChunk,
         questions: config.questions,
         turns: config.turns,
+        minChosenProb: config.minChosenProb,
         keepIdentical: config.keepIdentical,
         progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
       }));
@@ -299,7 +301,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   }
   const { pairs, stats } = pairsResult;
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
-  log(`pairs: ${stats.pairs} kept of ${stats.documents} documents, ${stats.turns} turns (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical} of ${stats.questionsKept} turns)`);
+  log(`pairs: ${stats.pairs} kept of ${stats.documents} documents, ${stats.turns} turns (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten}; confident ${stats.turnsConfident}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical} of ${stats.questionsKept} turns)`);
   if (pairs.length === 0) throw new Error("Cannot train: pair generation kept no pair (see the pair statistics in the log)");
   const pairsFile = join(outDir, "pairs.jsonl");
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
@@ -360,7 +362,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
     `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
-    `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect} of ${stats.questionsKept} turns asked; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
+    `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct in ${stats.chosenCorrect} of ${stats.questionsKept} turns asked; ${stats.turnsConfident} turns with M0's answer probability ≥ ${config.minChosenProb}, rejected correct in ${stats.rejectedCorrect} of them; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
     `Training: ${config.train.steps} steps × ${config.train.batchSize} pairs, lr ${config.train.learningRate}, β ${config.train.beta}, λ ${config.train.lambda}.`,
     "",
     table,

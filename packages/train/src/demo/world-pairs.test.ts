@@ -98,4 +98,16 @@ describe("makeWorldPairs", () => {
       makeWorldPairs(world, model, model, tok, { seed: 1, documents: 1, chunks: 2, chunkLength: 24, factsPerChunk: [1, 2], questions: "template", turns: 3 }),
     ).rejects.toThrow(/turns must be an integer in \[1, chunks = 2\]/);
   });
+
+  it("keeps only turns whose chosen answer the short model gives at least minChosenProb", async () => {
+    const options = { seed: 3, documents: 12, chunks: 4, chunkLength: 24, factsPerChunk: [1, 2] as const, questions: "template" as const, turns: 2, keepIdentical: true };
+    const all = await makeWorldPairs(world, model, model, tok, options);
+    const logps = all.pairs.flatMap((p) => p.turns.map((t) => t.ref_chosen_logps!));
+    const threshold = Math.exp([...logps].sort((a, b) => a - b)[Math.floor(logps.length / 2)]!); // the median turn's probability
+    const filtered = await makeWorldPairs(world, model, model, tok, { ...options, minChosenProb: threshold });
+    expect(all.stats.turnsConfident).toBe(24);
+    expect(filtered.stats.turnsConfident).toBe(logps.filter((l) => l >= Math.log(threshold)).length);
+    expect(filtered.stats.turnsConfident).toBeLessThan(24);
+    for (const p of filtered.pairs) for (const t of p.turns) expect(t.ref_chosen_logps!).toBeGreaterThanOrEqual(Math.log(threshold));
+  });
 });

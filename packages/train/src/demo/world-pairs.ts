@@ -34,6 +34,12 @@ export interface WorldPairsOptions {
    * carries every turn, so one long forward pass trains on all of them. Default 1; at most `chunks`.
    */
   readonly turns?: number;
+  /**
+   * Keep a turn only when the short model is confident of its own chosen answer: π_S(chosen | chunk + question) ≥
+   * this probability (a self-consistency filter that needs no labels: an unanswerable or misread question gets a
+   * spread-out answer). Default 0 (keep all).
+   */
+  readonly minChosenProb?: number;
   /** Keep pairs whose chosen equals rejected on every turn (as NLL-only data); the paper drops them. Default false. */
   readonly keepIdentical?: boolean;
   /** Prompts per generate call; default 32. */
@@ -52,7 +58,12 @@ export interface WorldPairsStats {
   questionsGrounded: number;
   /** Turns whose question was kept. */
   questionsKept: number;
-  /** Chosen and rejected answers that equal the chunk's true answer (when the question is answerable). */
+  /** Turns whose chosen answer passed `minChosenProb` (all asked turns when it is 0). */
+  turnsConfident: number;
+  /**
+   * Chosen answers (of the asked turns) and rejected answers (of the confident turns) that equal the chunk's true
+   * answer (when the question is answerable).
+   */
   chosenCorrect: number;
   rejectedCorrect: number;
   /** Turns whose chosen equals their rejected. */
@@ -74,6 +85,7 @@ interface Turn {
   question?: string;
   chosen?: string;
   rejected?: string;
+  refChosen?: number;
 }
 
 interface Doc {
@@ -111,7 +123,8 @@ function longUserMessage(doc: Doc, i: number): ChatMessage {
 /**
  * Self-generated pairs (DESIGN.md, "The data pipeline", in the world's formats): for each long document of
  * `chunks × chunkLength` tokens, `turns` distinct random chunks; each turn's question (written by `shortModel` on
- * its chunk, or a template); chosen = `shortModel` on chunk + question; rejected = `longModel` (the policy's start,
+ * its chunk, or a template); chosen = `shortModel` on chunk + question, kept when `shortModel` gives it at least
+ * `minChosenProb`; rejected = `longModel` (the policy's start,
  * with its raised RoPE θ) on the whole document + the turns so far (its own earlier answers) + question; drop a
  * document with an empty answer, and one whose answers are identical on every turn; reference log-probs of both
  * answers by `shortModel` on each turn's chunk (LongPO's short-to-long reference), summed over turns.
@@ -149,6 +162,7 @@ export async function makeWorldPairs(
     questionsParsed: 0,
     questionsGrounded: 0,
     questionsKept: 0,
+    turnsConfident: 0,
     chosenCorrect: 0,
     rejectedCorrect: 0,
     identical: 0,
@@ -186,12 +200,27 @@ export async function makeWorldPairs(
   chosenProgress?.finish();
   askedTurns.forEach((it, i) => (it.chosen = chosen[i] ?? ""));
   stats.seconds.chosen = (Date.now() - t) / 1000;
+  t = Date.now();
+  const scorer = llamaScorer(shortModel, tok, { name: "m0", batchSize });
+  const shortPrompt = (it: Turn): ChatMessage[] => [qaUserMessage(it.chunkText, it.question ?? "")];
+  const refChosen = await scorer.score(askedTurns.map((it) => ({ messages: shortPrompt(it), completion: it.chosen ?? "" })));
+  askedTurns.forEach((it, i) => (it.refChosen = refChosen[i]?.logprob ?? Number.NaN));
+  stats.seconds.reference = (Date.now() - t) / 1000;
+  for (const it of askedTurns) {
+    const parsed = parseQuestion(world, it.question ?? "");
+    const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
+    if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.chosenCorrect++;
+  }
+  const minLogprob = Math.log(options.minChosenProb ?? 0);
+  for (const d of asked) d.turns = d.turns.filter((it) => (it.refChosen ?? Number.NaN) >= minLogprob);
+  const confident = asked.filter((d) => d.turns.length > 0);
+  stats.turnsConfident = confident.reduce((n, d) => n + d.turns.length, 0);
   // Rejected answers turn by turn: turn j sees the document, the earlier questions and its own earlier answers.
   t = Date.now();
   const rejectedProgress = options.progress?.("rejected");
   let done = 0;
   for (let j = 0; j < turnsPerDocument; j++) {
-    const at = asked.filter((d) => d.turns.length > j);
+    const at = confident.filter((d) => d.turns.length > j);
     const prompts = at.map((d) => {
       const messages: ChatMessage[] = [];
       for (let i = 0; i < j; i++) messages.push(longUserMessage(d, i), { role: "assistant", content: d.turns[i]?.rejected ?? "" });
@@ -208,11 +237,10 @@ export async function makeWorldPairs(
   rejectedProgress?.finish();
   stats.seconds.rejected = (Date.now() - t) / 1000;
   const kept: Doc[] = [];
-  for (const d of asked) {
+  for (const d of confident) {
     for (const it of d.turns) {
       const parsed = parseQuestion(world, it.question ?? "");
       const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
-      if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.chosenCorrect++;
       if (truth !== undefined && answerMatches(it.rejected ?? "", truth)) stats.rejectedCorrect++;
       if (it.chosen === it.rejected) stats.identical++;
     }
@@ -227,17 +255,15 @@ export async function makeWorldPairs(
     kept.push(d);
   }
   t = Date.now();
-  const scorer = llamaScorer(shortModel, tok, { name: "m0", batchSize });
   const keptTurns = kept.flatMap((d) => d.turns);
-  const shortPrompts = keptTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]);
-  const refChosen = await scorer.score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.chosen ?? "" })));
+  const shortPrompts = keptTurns.map(shortPrompt);
   const refRejected = await scorer.score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.rejected ?? "" })));
-  stats.seconds.reference = (Date.now() - t) / 1000;
+  stats.seconds.reference += (Date.now() - t) / 1000;
   let cursor = 0;
   const pairs = kept.map((d): PreferencePair => {
     const turns = d.turns.map((it, i) => {
       const promptShort = shortPrompts[cursor] ?? [];
-      const rc = refChosen[cursor]?.logprob ?? Number.NaN;
+      const rc = it.refChosen ?? Number.NaN;
       const rr = refRejected[cursor]?.logprob ?? Number.NaN;
       cursor++;
       const chosenText = it.chosen ?? "";
