@@ -9,6 +9,8 @@ import { llamaScorer } from "../adapters/llama-adapters.ts";
 import { ChatTokenizer } from "../model/tokenizer.ts";
 import { M0Recipe, m0HfConfig } from "./m0-recipe.ts";
 import { makeWorldPairs } from "./world-pairs.ts";
+import { buildModel, readModelFolder } from "../cli/open-model.ts";
+import { shippedM0Dir } from "./run-demo.ts";
 import { buildWorldTokenizer } from "./world-tokenizer.ts";
 import { createWorld } from "./world.ts";
 
@@ -109,5 +111,24 @@ describe("makeWorldPairs", () => {
     expect(filtered.stats.turnsConfident).toBe(logps.filter((l) => l >= Math.log(threshold)).length);
     expect(filtered.stats.turnsConfident).toBeLessThan(24);
     for (const p of filtered.pairs) for (const t of p.turns) expect(t.ref_chosen_logps!).toBeGreaterThanOrEqual(Math.log(threshold));
+  });
+
+  it("self-copy questions start with a word of their chunk (the shipped M0 writes them)", async () => {
+    const opened = await readModelFolder(shippedM0Dir());
+    const m0 = buildModel(opened);
+    try {
+      const options = { seed: 2, documents: 12, chunks: 4, chunkLength: 64, factsPerChunk: [2, 3] as const, questions: "self-copy" as const, keepIdentical: true };
+      const { pairs, stats } = await makeWorldPairs(createWorld(), m0, m0, opened.tokenizer, options);
+      expect(stats.questionsWritten).toBe(12);
+      expect(stats.questionsParsed).toBeGreaterThan(6);
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const p of pairs) {
+        const t = p.turns[0]!;
+        const chunk = t.prompt_short[0]!.content.split(" <q> ")[0]!.split(" ");
+        expect(chunk).toContain(t.question.split(" ")[0]);
+      }
+    } finally {
+      m0.dispose();
+    }
   });
 });

@@ -14,6 +14,11 @@ import { makeChunkedDocument, questionText, type World } from "./world.ts";
 export type QuestionSource =
   /** M0 writes it (greedy); kept when it parses. This is LongPO's self-generated setting. */
   | "self"
+  /**
+   * M0 writes it with its first word copied from the chunk (copy-constrained decoding: the first new token is
+   * restricted to the chunk's tokens, so the name-first question's subject is a word of the chunk); kept when it parses.
+   */
+  | "self-copy"
   /** M0 writes it; kept only when it is about a fact of the chunk (an oracle filter the world allows). */
   | "self-grounded"
   /** A template question about a random fact of the chunk (no question generation). */
@@ -103,11 +108,19 @@ async function greedyTexts(
   batchSize: number,
   progress: Progress | undefined,
   offset = 0,
+  firstTokens?: (index: number) => ReadonlySet<number>,
 ): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
     const ids = prompts.slice(i, i + batchSize).map((m) => tok.encode(tok.applyChatTemplate(m, { addGenerationPrompt: true })));
-    const results = await generate(model, ids, { maxNewTokens, temperature: 0 });
+    const constrain = firstTokens === undefined
+      ? undefined
+      : (row: number, step: number, logits: Float32Array) => {
+          if (step !== 0) return;
+          const allowed = firstTokens(i + row);
+          for (let v = 0; v < logits.length; v++) if (!allowed.has(v)) logits[v] = Number.NEGATIVE_INFINITY;
+        };
+    const results = await generate(model, ids, { maxNewTokens, temperature: 0, ...(constrain === undefined ? {} : { logitsProcessor: constrain }) });
     for (const r of results) out.push(tok.decode(r.tokenIds, { skipSpecialTokens: true }).trim());
     progress?.update(offset + Math.min(prompts.length, i + batchSize));
   }
@@ -177,7 +190,9 @@ export async function makeWorldPairs(
   if (options.questions !== "template") {
     const turns = allTurns();
     const progress = options.progress?.("questions");
-    const written = await greedyTexts(shortModel, tok, turns.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, progress);
+    const chunkTokens = options.questions === "self-copy" ? turns.map((it) => new Set(tok.encode(it.chunkText))) : [];
+    const written = await greedyTexts(shortModel, tok, turns.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, progress, 0,
+      options.questions === "self-copy" ? (i) => chunkTokens[i] ?? new Set() : undefined);
     progress?.finish();
     turns.forEach((it, i) => {
       const q = written[i] ?? "";
@@ -185,7 +200,7 @@ export async function makeWorldPairs(
       const grounding = questionGrounding(world, q, it.facts);
       if (grounding !== "unparsed") stats.questionsParsed++;
       if (grounding === "grounded") stats.questionsGrounded++;
-      const keep = options.questions === "self" ? grounding !== "unparsed" : grounding === "grounded";
+      const keep = options.questions === "self-grounded" ? grounding === "grounded" : grounding !== "unparsed";
       if (keep) it.question = q.replace(/\s+/g, " ").trim();
     });
     for (const d of docs) d.turns = d.turns.filter((it) => it.question !== undefined);

@@ -31,6 +31,32 @@ describe.each(["cpu", "wasm"] as const)("generate on %s", (backend) => {
     model.dispose();
   });
 
+  it("applies a logits processor per row and step: a first token constrained to a set, the rest free", async () => {
+    const model = LlamaModel.random(tinyConfig(), 13, 0.3);
+    const opts = { maxNewTokens: 4, temperature: 0, eosTokenIds: [] };
+    const free = await generate(model, [[1, 5], [1, 7, 8]], opts);
+    // Allow at step 0 only tokens that greedy decoding did not pick, so the constraint must change the first token.
+    const allowed = [new Set([2, 3].filter((t) => t !== free[0]!.tokenIds[0])), new Set([6])];
+    const seen: [number, number][] = [];
+    const constrained = await generate(model, [[1, 5], [1, 7, 8]], {
+      ...opts,
+      logitsProcessor: (row, step, logits) => {
+        seen.push([row, step]);
+        if (step === 0) for (let v = 0; v < logits.length; v++) if (!allowed[row]!.has(v)) logits[v] = Number.NEGATIVE_INFINITY;
+      },
+    });
+    expect(allowed[0]!.has(constrained[0]!.tokenIds[0]!)).toBe(true);
+    expect(constrained[1]!.tokenIds[0]).toBe(6);
+    // After the constrained step, decoding continues greedily from the constrained prefix.
+    for (const [i, p] of [[1, 5], [1, 7, 8]].entries()) {
+      const first = constrained[i]!.tokenIds[0]!;
+      const rest = await generate(model, [[...p, first]], { ...opts, maxNewTokens: 3 });
+      expect(constrained[i]!.tokenIds.slice(1)).toEqual(rest[0]!.tokenIds);
+    }
+    expect(seen).toEqual([0, 1, 2, 3].flatMap((step) => [[0, step], [1, step]]));
+    model.dispose();
+  });
+
   it("samples reproducibly for a seed, and differently for another seed", async () => {
     const model = LlamaModel.random(tinyConfig(), 13, 0.5);
     const opts = { maxNewTokens: 16, temperature: 1.2, topK: 20, topP: 0.95, eosTokenIds: [] };

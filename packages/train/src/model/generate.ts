@@ -25,6 +25,11 @@ export interface GenerateOptions {
   onToken?: (row: number, tokenId: number) => void;
   /** Reuse past keys/values (each new token O(T)); false reruns the whole sequence per token. Default true. */
   useCache?: boolean;
+  /**
+   * Edits one row's next-token logits (V) in place before the token is picked, e.g. to constrain a step to some
+   * tokens (set the others to −Infinity); `step` counts the new tokens of that row so far (0 for the first).
+   */
+  logitsProcessor?: (row: number, step: number, logits: Float32Array) => void;
 }
 
 /** Why a sequence stopped. */
@@ -95,6 +100,7 @@ export async function generate(
           continue;
         }
         const logits = last.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize);
+        options.logitsProcessor?.(b, step, logits);
         const token = temperature === 0 ? argmax(logits) : sampleToken(logits, temperature, topK, topP, rng);
         next.push(token);
         if (eos.has(token)) {
