@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseModelConfig } from "../model/config.ts";
 import { bootstrapM0, M0Recipe, m0HfConfig } from "./m0-recipe.ts";
+import { shippedM0Dir } from "./run-demo.ts";
 
 const tiny = {
   dialogues: 16,
@@ -20,6 +21,16 @@ describe("M0Recipe", () => {
     expect(config.vocabSize).toBe(700);
     expect(config.hiddenSize).toBe(128);
     expect(config.eosTokenIds).toEqual([3]);
+  });
+
+  it("is the recipe of the shipped M0 (the default recipe rebuilds what the repository ships)", async () => {
+    const shipped = JSON.parse(await readFile(join(shippedM0Dir(), "m0-recipe.json"), "utf8"));
+    expect(shipped).toEqual(M0Recipe.parse({}));
+    const config = JSON.parse(await readFile(join(shippedM0Dir(), "config.json"), "utf8"));
+    const recipe = M0Recipe.parse({});
+    expect([config.hidden_size, config.num_hidden_layers, config.intermediate_size, config.rope_theta]).toEqual([
+      recipe.model.hiddenSize, recipe.model.layers, recipe.model.intermediateSize, recipe.model.ropeTheta,
+    ]);
   });
 
   it("rejects unknown recipe keys", () => {

@@ -38,7 +38,7 @@ export const M0Recipe = z.strictObject({
       copy: z.number().min(0).max(1).default(0).describe("probability of a plain-text dialogue (write the document out again)"),
     })
     .default(() => ({ docLength: [16, 64] as [number, number], factsPerDoc: [1, 4] as [number, number], maxSequence: 96, qgFirst: 0.5, qgInsert: 0.5, qgTarget: "random" as const, copy: 0 })),
-  dialogues: z.number().int().positive().default(16_000).describe("SFT dialogues (one epoch)"),
+  dialogues: z.number().int().positive().default(51_200).describe("SFT dialogues (one epoch: 1,600 steps of 32)"),
   model: z
     .strictObject({
       hiddenSize: z.number().int().positive().default(128),
@@ -65,7 +65,8 @@ export const M0Recipe = z.strictObject({
       epochs: 1,
       maxLength: 96,
       logEvery: 10,
-      saveEvery: 50,
+      saveEvery: 100,
+      contextLossWeight: 0.1,
     }))
     .describe("TrainConfig fields of the SFT run (the trainer validates them)"),
   eval: z
