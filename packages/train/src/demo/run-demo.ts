@@ -324,7 +324,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
       batchSize: t.batchSize,
       gradientAccumulation: 1,
       maxSteps: t.steps,
-      maxLength: longLength + 32,
+      maxLength: longLength + 32 + 16 * (config.turns - 1), // the document, then ≤ 16 tokens per further turn: no pair is dropped
       seed: config.seed,
       logEvery: 1,
       outputDir: join(outDir, `train-${method}`),
