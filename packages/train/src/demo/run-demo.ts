@@ -58,11 +58,11 @@ export const DemoConfig = z.strictObject({
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
   evalSeed: z.number().int().default(2002),
-  pairDocuments: z.number().int().positive().default(600).describe("long documents drawn for pairs (one pair each at most)"),
-  questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self").describe(
+  pairDocuments: z.number().int().positive().default(400).describe("long documents drawn for pairs (one pair each at most)"),
+  questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self-copy").describe(
     "who writes the questions: M0 (self), M0 with the first word copied from the chunk (self-copy), M0 filtered by the world's facts (self-grounded), or a template",
   ),
-  turns: z.number().int().positive().default(1).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
+  turns: z.number().int().positive().default(4).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
   minChosenProb: z.number().min(0).max(1).default(0).describe("keep a turn only when M0 gives its own chosen answer at least this probability on the chunk"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
   methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
