@@ -35,7 +35,7 @@ export function shippedM0Dir(): string {
 }
 
 const TrainBudget = z.strictObject({
-  steps: z.number().int().positive().default(100).describe("optimizer steps of each method (the same budget for all)"),
+  steps: z.number().int().positive().default(80).describe("optimizer steps of each method (the same budget for all)"),
   batchSize: z.number().int().positive().default(8).describe("pairs per step"),
   learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
   warmupRatio: z.number().min(0).max(1).default(0.1),
@@ -58,7 +58,7 @@ export const DemoConfig = z.strictObject({
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
   evalSeed: z.number().int().default(2002),
-  pairDocuments: z.number().int().positive().default(400).describe("long documents drawn for pairs (one pair each at most)"),
+  pairDocuments: z.number().int().positive().default(320).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self-copy").describe(
     "who writes the questions: M0 (self), M0 with the first word copied from the chunk (self-copy), M0 filtered by the world's facts (self-grounded), or a template",
   ),
