@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readMetricsJsonl } from "@longpo/eval";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,7 +98,7 @@ describe("longpo train", () => {
     const files = await readdir(dir);
     expect(files).toEqual(expect.arrayContaining(["metrics.jsonl", "model", "checkpoint-2", "checkpoint-3", "train_config.json"]));
     expect((await readdir(join(dir, "model"))).sort()).toEqual(["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]);
-    const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const lines = await readMetricsJsonl(join(dir, "metrics.jsonl"));
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3]);
     for (const key of ["loss", "nll", "rewards/chosen", "rewards/accuracies", "logps/chosen", "grad_norm", "learning_rate", "tokens_per_second"]) {
       expect(Number.isFinite(lines[0]?.[key])).toBe(true);
@@ -115,7 +116,7 @@ describe("longpo train --evalEvery", () => {
     const r = await run("train", "--model", model, "--pairs", pairs, "--outputDir", dir, "--backend", "wasm",
       "--max-steps", "2", "--batch-size", "2", "--gradient-accumulation", "1", "--eval-every", "1", "--eval-lengths", "64");
     expect(r.code, r.err).toBe(0);
-    const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const lines = await readMetricsJsonl(join(dir, "metrics.jsonl"));
     const evals = lines.filter((l) => Object.keys(l).some((k) => k.startsWith("eval/")));
     expect(evals.map((l) => l.step)).toEqual([1, 2]);
     for (const l of evals) expect(l["eval/passkey/string_match_part"]).toBeGreaterThanOrEqual(0);
@@ -136,7 +137,7 @@ describe("longpo train --resume", () => {
     const resumed = await run("train", ...common, "--outputDir", cut, "--resume");
     expect(resumed.code, resumed.err).toBe(0);
     const losses = async (dir: string) =>
-      (await readFile(join(dir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { loss: number }).loss);
+      (await readMetricsJsonl(join(dir, "metrics.jsonl"))).map((l) => l.loss);
     expect(await losses(cut)).toEqual(await losses(whole));
     expect(await losses(cut)).toHaveLength(4);
   });

@@ -24,6 +24,8 @@ import { withRopeTheta } from "../model/config.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
+import { longDialogue } from "@longpo/prefgen";
+import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
 import { DEFAULT_DEPTHS, worldQaTask } from "./world-qa-task.ts";
@@ -305,6 +307,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
   log(`pairs: ${stats.pairs} kept of ${stats.documents} documents, ${stats.turns} turns (questions parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten}; confident ${stats.turnsConfident}; chosen correct ${stats.chosenCorrect}, rejected correct ${stats.rejectedCorrect}, identical ${stats.identical} of ${stats.questionsKept} turns)`);
   if (pairs.length === 0) throw new Error("Cannot train: pair generation kept no pair (see the pair statistics in the log)");
+  // Tokens of the longest long dialogue (the world tokenizer is one token per word).
+  const longestDialogue = Math.max(...pairs.flatMap((p) => [countWorldTokens(longDialogue(p, "chosen")), countWorldTokens(longDialogue(p, "rejected"))]));
   const pairsFile = join(outDir, "pairs.jsonl");
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
@@ -324,7 +328,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
       batchSize: t.batchSize,
       gradientAccumulation: 1,
       maxSteps: t.steps,
-      maxLength: longLength + 32 + 16 * (config.turns - 1), // the document, then ≤ 16 tokens per further turn: no pair is dropped
+      maxLength: longestDialogue, // every pair fits: the trainer drops none
       seed: config.seed,
       logEvery: 1,
       outputDir: join(outDir, `train-${method}`),

@@ -88,6 +88,8 @@ interface Turn {
   chunkTokens: number;
   facts: ReturnType<typeof makeChunkedDocument>["chunks"][number]["facts"];
   question?: string;
+  /** The chunk's answer to the question, when the question is about a fact of the chunk. */
+  truth?: string;
   chosen?: string;
   rejected?: string;
   refChosen?: number;
@@ -131,6 +133,14 @@ async function greedyTexts(
 function longUserMessage(doc: Doc, i: number): ChatMessage {
   const q = doc.turns[i]?.question ?? "";
   return i === 0 ? qaUserMessage(doc.longText, q) : { role: "user", content: `${QUESTION_SEPARATOR} ${q}` };
+}
+
+/** The long dialogue up to turn `j`'s question: earlier turns answered by one side (`longDialogue`'s prefix). */
+function longPrefix(doc: Doc, j: number, side: "chosen" | "rejected"): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (let i = 0; i < j; i++) messages.push(longUserMessage(doc, i), { role: "assistant", content: doc.turns[i]?.[side] ?? "" });
+  messages.push(longUserMessage(doc, j));
+  return messages;
 }
 
 /**
@@ -223,8 +233,8 @@ export async function makeWorldPairs(
   stats.seconds.reference = (Date.now() - t) / 1000;
   for (const it of askedTurns) {
     const parsed = parseQuestion(world, it.question ?? "");
-    const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
-    if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.chosenCorrect++;
+    it.truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
+    if (it.truth !== undefined && answerMatches(it.chosen ?? "", it.truth)) stats.chosenCorrect++;
   }
   const minLogprob = Math.log(options.minChosenProb ?? 0);
   for (const d of asked) d.turns = d.turns.filter((it) => (it.refChosen ?? Number.NaN) >= minLogprob);
@@ -236,12 +246,7 @@ export async function makeWorldPairs(
   let done = 0;
   for (let j = 0; j < turnsPerDocument; j++) {
     const at = confident.filter((d) => d.turns.length > j);
-    const prompts = at.map((d) => {
-      const messages: ChatMessage[] = [];
-      for (let i = 0; i < j; i++) messages.push(longUserMessage(d, i), { role: "assistant", content: d.turns[i]?.rejected ?? "" });
-      messages.push(longUserMessage(d, j));
-      return messages;
-    });
+    const prompts = at.map((d) => longPrefix(d, j, "rejected"));
     const rejected = await greedyTexts(longModel, tok, prompts, 2, batchSize, rejectedProgress, done);
     at.forEach((d, k) => {
       const turn = d.turns[j];
@@ -254,19 +259,13 @@ export async function makeWorldPairs(
   const kept: Doc[] = [];
   for (const d of confident) {
     for (const it of d.turns) {
-      const parsed = parseQuestion(world, it.question ?? "");
-      const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
-      if (truth !== undefined && answerMatches(it.rejected ?? "", truth)) stats.rejectedCorrect++;
+      if (it.truth !== undefined && answerMatches(it.rejected ?? "", it.truth)) stats.rejectedCorrect++;
       if (it.chosen === it.rejected) stats.identical++;
     }
     if (d.turns.some((it) => (it.chosen ?? "").length === 0 || (it.rejected ?? "").length === 0)) continue;
     if (d.turns.every((it) => it.chosen === it.rejected) && options.keepIdentical !== true) continue;
-    for (const it of d.turns) {
-      const parsed = parseQuestion(world, it.question ?? "");
-      const truth = parsed === undefined ? undefined : answerFrom(it.facts, parsed);
-      stats.turns++;
-      if (truth !== undefined && answerMatches(it.chosen ?? "", truth)) stats.turnsChosenCorrect++;
-    }
+    stats.turns += d.turns.length;
+    stats.turnsChosenCorrect += d.turns.filter((it) => it.truth !== undefined && answerMatches(it.chosen ?? "", it.truth)).length;
     kept.push(d);
   }
   t = Date.now();
@@ -284,9 +283,7 @@ export async function makeWorldPairs(
       const chosenText = it.chosen ?? "";
       const rejectedText = it.rejected ?? "";
       const start = it.chunkIndex * (it.chunkText.length + 1);
-      const longPrompt: ChatMessage[] = [];
-      for (let k = 0; k < i; k++) longPrompt.push(longUserMessage(d, k), { role: "assistant", content: d.turns[k]?.chosen ?? "" });
-      longPrompt.push(longUserMessage(d, i));
+      const longPrompt = longPrefix(d, i, "chosen");
       return {
         chunk: { index: it.chunkIndex, start, end: start + it.chunkText.length, tokens: it.chunkTokens },
         question: i === 0 ? (it.question ?? "") : `${QUESTION_SEPARATOR} ${it.question ?? ""}`,
