@@ -7,7 +7,7 @@ import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
 import { methodNeedsReference, type TrainConfig } from "./train-config.ts";
-import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
+import { clipGradients, microBatchGradients, type MicroBatch, type StepLossOptions, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
 import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
 import type { TrainingExample } from "./training-example.ts";
 
@@ -43,6 +43,16 @@ export interface TrainerOptions {
    * `metrics.jsonl` as a line `{ step, "eval/<name>": value }`.
    */
   evaluate?(step: number): Promise<Record<string, number>>;
+  /**
+   * Where micro-batch gradients come from when not from `policy` in this thread: e.g. a `ReplicaPool` that
+   * shards each micro-batch over worker threads (data-parallel), at the policy's current weights.
+   */
+  gradients?: GradientSource;
+}
+
+/** Computes one micro-batch's gradients (by parameter name; the caller disposes them) and metrics. */
+export interface GradientSource {
+  compute(mb: MicroBatch, opts: StepLossOptions): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics }>;
 }
 
 /** How a run ended. */
@@ -199,7 +209,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         const idx = batchAt(microBatch);
         microBatch++;
         const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", methodNeedsReference(config.method), referenceInput);
-        const { grads, metrics } = microBatchGradients(policy, mb, config);
+        const { grads, metrics } = o.gradients === undefined ? microBatchGradients(policy, mb, config) : await o.gradients.compute(mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
           sums.set(k, prev === undefined ? g : addAndDispose(prev, g));

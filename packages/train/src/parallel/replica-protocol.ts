@@ -1,0 +1,47 @@
+// The messages between a ReplicaPool and its worker threads (structured-clone data only).
+import type { LlamaPolicyOptions } from "../adapters/llama-policy.ts";
+import type { BackendPreference } from "../model/backend.ts";
+import type { ModelConfig, WeightMap } from "../model/config.ts";
+import type { GenerateOptions, GenerationResult } from "../model/generate.ts";
+import type { TokenizedSequence } from "../trainer/training-example.ts";
+import type { MicroBatch, StepLossOptions, StepMetrics } from "../trainer/train-step.ts";
+
+/** Where each parameter sits in a shared float32 buffer (the policy's parameter order, its own layout). */
+export interface ParameterSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+/** A worker's `workerData`: how to build its replica, and the shared buffers it reads and writes. */
+export interface ReplicaInit {
+  index: number;
+  backend: BackendPreference;
+  config: ModelConfig;
+  weights: WeightMap;
+  forward: LlamaPolicyOptions;
+  layout: ParameterSlot[];
+  /** The current weights, written by the parent before each gradient request (float32, `layout`). */
+  weightsBuffer: SharedArrayBuffer;
+  /** This worker's gradients, written by it (float32, `layout`). */
+  gradientBuffer: SharedArrayBuffer;
+}
+
+/** Generation options that cross a thread (no callbacks). */
+export type PortableGenerateOptions = Omit<GenerateOptions, "onToken" | "logitsProcessor">;
+
+/** Parent → worker. */
+export type ReplicaRequest =
+  | { id: number; type: "gradients"; mb: MicroBatch; opts: StepLossOptions }
+  | { id: number; type: "score"; seqs: TokenizedSequence[]; padId: number; batchSize: number }
+  | { id: number; type: "generate"; prompts: number[][]; options: PortableGenerateOptions }
+  | { id: number; type: "crash" };
+
+/** Worker → parent. */
+export type ReplicaReply =
+  | { type: "ready"; backend: string }
+  | { id: number; type: "gradients"; metrics: StepMetrics }
+  | { id: number; type: "score"; sums: number[] }
+  | { id: number; type: "generate"; results: GenerationResult[] }
+  | { id: number | null; type: "error"; message: string; stack: string };
