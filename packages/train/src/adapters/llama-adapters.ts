@@ -2,9 +2,11 @@
 import type { EvalModel, LoglikelihoodRequest, LoglikelihoodResult, Prompt, SamplingOptions } from "@longpo/eval";
 import type { GenerateRequest, GenerateResult, Generator, Sampling, ScoreRequest, ScoreResult, Scorer } from "@longpo/prefgen";
 import * as tf from "@tensorflow/tfjs-core";
-import { generate } from "../model/generate.ts";
+import { generate, type GenerationResult } from "../model/generate.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import type { PortableGenerateOptions } from "../parallel/replica-protocol.ts";
 import { scoreSequences } from "../trainer/reference-logps.ts";
 import { tokenizeDialogue } from "../trainer/training-example.ts";
 
@@ -14,6 +16,11 @@ export interface LlamaAdapterOptions {
   name: string;
   /** Prompts generated or scored together. Default 4. */
   batchSize?: number;
+  /**
+   * Replicas of the same model in worker threads: batches are spread over them (same batches and seeds, so the
+   * same results as `model` alone). The pool must hold `model`'s weights and RoPE θ.
+   */
+  pool?: ReplicaPool;
 }
 
 function cutAtStop(text: string, stops: readonly string[] | undefined): { text: string; stopped: boolean } {
@@ -41,16 +48,18 @@ async function generateIds(
   prompts: number[][],
   s: { maxTokens: number; temperature: number; topP: number; seed?: number | undefined; stop?: readonly string[] | undefined },
   batchSize: number,
+  pool?: ReplicaPool,
 ): Promise<{ text: string; finish: "stop" | "length"; completionTokens: number }[]> {
   const out: { text: string; finish: "stop" | "length"; completionTokens: number }[] = [];
+  const jobs: { prompts: number[][]; options: PortableGenerateOptions }[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
-    const results = await generate(model, prompts.slice(i, i + batchSize), {
-      maxNewTokens: s.maxTokens,
-      temperature: s.temperature,
-      topP: s.topP,
-      seed: (s.seed ?? 0) + i,
-      eosTokenIds: eosIds(model, tok),
-    });
+    const options = { maxNewTokens: s.maxTokens, temperature: s.temperature, topP: s.topP, seed: (s.seed ?? 0) + i, eosTokenIds: eosIds(model, tok) };
+    jobs.push({ prompts: prompts.slice(i, i + batchSize), options });
+  }
+  let batches: GenerationResult[][] = [];
+  if (pool !== undefined) batches = (await pool.runJobs(jobs.map((j) => ({ type: "generate", ...j })))) as GenerationResult[][];
+  else for (const j of jobs) batches.push(await generate(model, j.prompts, j.options));
+  for (const results of batches) {
     for (const r of results) {
       const cut = cutAtStop(tok.decode(r.tokenIds, { skipSpecialTokens: true }), s.stop);
       out.push({
@@ -81,7 +90,7 @@ export function llamaGenerator(model: LlamaModel, tok: ChatTokenizer, options: L
       for (const idx of groups.values()) {
         const sampling = (requests[idx[0] as number] as GenerateRequest).sampling as Sampling;
         const prompts = idx.map((i) => tok.encode(tok.applyChatTemplate((requests[i] as GenerateRequest).messages, { addGenerationPrompt: true })));
-        const texts = await generateIds(model, tok, prompts, sampling, batchSize);
+        const texts = await generateIds(model, tok, prompts, sampling, batchSize, options.pool);
         idx.forEach((i, k) => {
           const t = texts[k] as { text: string; finish: "stop" | "length"; completionTokens: number };
           const promptTokens = (prompts[k] as number[]).length;
@@ -103,7 +112,9 @@ export function llamaScorer(model: LlamaModel, tok: ChatTokenizer, options: Llam
     name: options.name,
     async score(items: ScoreRequest[]): Promise<ScoreResult[]> {
       const seqs = items.map((it) => tokenizeDialogue(tok, [...it.messages, { role: "assistant", content: it.completion }]));
-      const sums = await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4);
+      const sums = options.pool === undefined
+        ? await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4)
+        : await options.pool.scoreSequences(seqs, padId(model, tok), options.batchSize ?? 4);
       return seqs.map((s, i) => ({ logprob: sums[i] ?? Number.NaN, tokens: s.labelMask.reduce((a, b) => a + b, 0) }));
     },
   };
@@ -134,7 +145,7 @@ export function llamaEvalModel(model: LlamaModel, tok: ChatTokenizer, options: L
         topP: o.topP ?? 1,
         seed: o.seed,
         stop: o.stop,
-      }, batchSize);
+      }, batchSize, options.pool);
       return texts.map((t) => t.text);
     },
     async logLikelihood(requests: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {

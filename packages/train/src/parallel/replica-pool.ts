@@ -4,11 +4,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { LlamaPolicyOptions } from "../adapters/llama-policy.ts";
 import type { BackendPreference } from "../model/backend.ts";
 import type { ModelConfig, WeightMap } from "../model/config.ts";
-import type { GenerationResult } from "../model/generate.ts";
 import { startWorker, type WorkerHandle } from "../runtime.ts";
 import type { TokenizedSequence } from "../trainer/training-example.ts";
 import type { MicroBatch, StepLossOptions, StepMetrics } from "../trainer/train-step.ts";
-import type { ParameterSlot, PortableGenerateOptions, ReplicaInit, ReplicaReply, ReplicaRequest } from "./replica-protocol.ts";
+import type { Progress } from "../progress.ts";
+import type { ParameterSlot, ReplicaInit, ReplicaJob, ReplicaJobResult, ReplicaReply, ReplicaRequest } from "./replica-protocol.ts";
 import { mergeShardMetrics, shardMicroBatch } from "./shard-micro-batch.ts";
 
 /** A worker thread that threw or died; the pool is unusable afterwards (the run stops and can resume). */
@@ -46,8 +46,9 @@ const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 /**
  * A pool of model replicas in worker threads. Gradient requests split a micro-batch by pairs over the workers;
  * each worker writes its shard's gradient into its own shared buffer and the parent sums them in worker order,
- * so a run is bit-identical for a given worker count. Before each gradient request the parent's current weights
- * go to every replica through one shared buffer (cheaper than N optimizers; measured in BENCHMARKS.md).
+ * so a run is bit-identical for a given worker count. Before each request the parent's current weights go to the
+ * replicas through one shared buffer (the parent alone runs the optimizer; see BENCHMARKS.md for the cost), so
+ * the pool always computes with the parent model's weights.
  *
  * @example
  * const pool = await ReplicaPool.start({ workers: 2, backend: "wasm", config, weights: model.weights(), parameters: policy.parameters });
@@ -60,6 +61,7 @@ export class ReplicaPool {
   readonly #layout: ParameterSlot[];
   readonly #weights: Float32Array;
   #next = 0;
+  #version = 0;
   #failure: WorkerFailedError | null = null;
   #closing = false;
 
@@ -161,7 +163,8 @@ export class ReplicaPool {
   async compute(mb: MicroBatch, opts: StepLossOptions): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics }> {
     this.#publishWeights();
     const shards = shardMicroBatch(mb, opts, this.size);
-    const replies = await Promise.all(shards.map((s, i) => this.#request(i, { id: this.#id(), type: "gradients", mb: s.mb, opts: s.opts })));
+    const version = this.#version;
+    const replies = await Promise.all(shards.map((s, i) => this.#request(i, { id: this.#id(), version, type: "gradients", mb: s.mb, opts: s.opts })));
     const metrics = replies.map((r) => (r as Extract<ReplicaReply, { type: "gradients" }>).metrics);
     const grads = new Map<string, tf.Tensor>();
     for (const [i, slot] of this.#layout.entries()) {
@@ -175,56 +178,57 @@ export class ReplicaPool {
     return { grads, metrics: mergeShardMetrics(shards, metrics) };
   }
 
-  /** Write the parent's current parameters into the shared weights buffer. */
+  /** Write the parent's current parameters into the shared weights buffer, as a new version. */
   #publishWeights(): void {
+    this.#version++;
     for (const [i, [, v]] of this.#parameters.entries()) {
       this.#weights.set(v.dataSync() as Float32Array, (this.#layout[i] as ParameterSlot).offset);
     }
   }
 
-  /** Split `items` into at most `size` contiguous runs of near-equal cost, in order. */
-  #split<T>(items: readonly T[], cost: (t: T) => number): T[][] {
-    const n = Math.max(1, Math.min(this.size, items.length));
-    const total = items.reduce((a, t) => a + cost(t), 0);
-    const out: T[][] = [[]];
-    let acc = 0;
-    for (const t of items) {
-      const c = cost(t);
-      if (out.length < n && (out.at(-1) as T[]).length > 0 && acc + c / 2 > (total * out.length) / n) out.push([]);
-      (out.at(-1) as T[]).push(t);
-      acc += c;
-    }
-    return out;
+  /**
+   * Run inference jobs (one batch each) over the workers: each free worker takes the next job, and the results
+   * come back in job order. A job is computed exactly as one replica in this thread would compute it (same
+   * batch, same seed), so the results do not depend on the worker count.
+   */
+  async runJobs(jobs: readonly ReplicaJob[], onDone?: (done: number) => void): Promise<ReplicaJobResult[]> {
+    this.#publishWeights();
+    const version = this.#version;
+    const results = new Array<ReplicaJobResult>(jobs.length);
+    let next = 0;
+    let done = 0;
+    const loop = async (w: number) => {
+      while (next < jobs.length) {
+        const k = next++;
+        const reply = await this.#request(w, { id: this.#id(), version, ...(jobs[k] as ReplicaJob) });
+        results[k] = reply.type === "score" ? reply.sums : (reply as Extract<ReplicaReply, { type: "generate" }>).results;
+        onDone?.(++done);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.size, jobs.length) }, (_, w) => loop(w)));
+    return results;
   }
 
   /**
-   * Summed label log-probs of each sequence (as `scoreSequences`), sharded over the workers by token count;
-   * results in input order.
+   * Summed label log-probs of each sequence, as `scoreSequences` computes them (the same length-sorted batches),
+   * the batches spread over the workers; results in input order.
    */
-  async scoreSequences(seqs: readonly TokenizedSequence[], padId: number, batchSize = 4): Promise<number[]> {
+  async scoreSequences(seqs: readonly TokenizedSequence[], padId: number, batchSize = 4, progress?: Progress): Promise<number[]> {
     const order = seqs.map((_, i) => i).sort((a, b) => (seqs[b]?.ids.length ?? 0) - (seqs[a]?.ids.length ?? 0));
-    const parts = this.#split(order, (i) => seqs[i]?.ids.length ?? 0);
-    const replies = await Promise.all(
-      parts.map((idx, w) => this.#request(w, { id: this.#id(), type: "score", seqs: idx.map((i) => seqs[i] as TokenizedSequence), padId, batchSize })),
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+    const sums = await this.runJobs(
+      batches.map((idx) => ({ type: "score", seqs: idx.map((i) => seqs[i] as TokenizedSequence), padId, batchSize: idx.length })),
+      (done) => progress?.update(Math.min(order.length, done * batchSize)),
     );
+    progress?.finish();
     const out = new Array<number>(seqs.length).fill(Number.NaN);
-    parts.forEach((idx, w) => {
-      const sums = (replies[w] as Extract<ReplicaReply, { type: "score" }>).sums;
+    batches.forEach((idx, b) => {
       idx.forEach((i, k) => {
-        out[i] = sums[k] ?? Number.NaN;
+        out[i] = (sums[b] as number[])[k] ?? Number.NaN;
       });
     });
     return out;
-  }
-
-  /**
-   * Continue each prompt (as `generate`), sharded over the workers in contiguous runs; results in input order.
-   * Greedy decoding gives the same tokens as one worker; sampled decoding is reproducible for a given worker count.
-   */
-  async generate(prompts: readonly number[][], options: PortableGenerateOptions): Promise<GenerationResult[]> {
-    const parts = this.#split(prompts, (p) => p.length + options.maxNewTokens);
-    const replies = await Promise.all(parts.map((ps, w) => this.#request(w, { id: this.#id(), type: "generate", prompts: ps, options })));
-    return replies.flatMap((r) => (r as Extract<ReplicaReply, { type: "generate" }>).results);
   }
 
   /** Make one worker throw (`throw`) or end its thread from outside as a kill would (`kill`): for tests. */

@@ -22,7 +22,7 @@ export interface ReplicaInit {
   weights: WeightMap;
   forward: LlamaPolicyOptions;
   layout: ParameterSlot[];
-  /** The current weights, written by the parent before each gradient request (float32, `layout`). */
+  /** The current weights, written by the parent before each request that carries a new `version` (float32, `layout`). */
   weightsBuffer: SharedArrayBuffer;
   /** This worker's gradients, written by it (float32, `layout`). */
   gradientBuffer: SharedArrayBuffer;
@@ -31,11 +31,18 @@ export interface ReplicaInit {
 /** Generation options that cross a thread (no callbacks). */
 export type PortableGenerateOptions = Omit<GenerateOptions, "onToken" | "logitsProcessor">;
 
+/** An inference job: one batch to score (summed label log-probs per sequence) or to continue. */
+export type ReplicaJob =
+  | { type: "score"; seqs: TokenizedSequence[]; padId: number; batchSize: number }
+  | { type: "generate"; prompts: number[][]; options: PortableGenerateOptions };
+
+/** A job's result: sums for "score", one result per prompt for "generate". */
+export type ReplicaJobResult = number[] | GenerationResult[];
+
 /** Parent → worker. */
 export type ReplicaRequest =
-  | { id: number; type: "gradients"; mb: MicroBatch; opts: StepLossOptions }
-  | { id: number; type: "score"; seqs: TokenizedSequence[]; padId: number; batchSize: number }
-  | { id: number; type: "generate"; prompts: number[][]; options: PortableGenerateOptions }
+  | { id: number; version: number; type: "gradients"; mb: MicroBatch; opts: StepLossOptions }
+  | ({ id: number; version: number } & ReplicaJob)
   | { id: number; type: "crash" };
 
 /** Worker → parent. */

@@ -26,8 +26,11 @@ try {
   const weights = new Float32Array(init.weightsBuffer);
   const gradients = new Float32Array(init.gradientBuffer);
 
-  /** Load the parent's current weights from shared memory into this replica's variables. */
-  const loadWeights = () => {
+  /** Load the parent's weights of `version` from shared memory into this replica's variables (once per version). */
+  let loaded = 0;
+  const loadWeights = (version: number) => {
+    if (version === loaded) return;
+    loaded = version;
     variables.forEach(([, v], i) => {
       const slot = init.layout[i]!;
       const t = tf.tensor(weights.subarray(slot.offset, slot.offset + slot.size), slot.shape, "float32");
@@ -37,9 +40,9 @@ try {
   };
 
   const handle = async (r: ReplicaRequest): Promise<ReplicaReply> => {
+    if ("version" in r) loadWeights(r.version);
     switch (r.type) {
       case "gradients": {
-        loadWeights();
         const { grads, metrics } = microBatchGradients(policy, r.mb, r.opts);
         for (const [i, [name]] of variables.entries()) {
           const slot = init.layout[i]!;
