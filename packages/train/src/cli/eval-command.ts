@@ -7,6 +7,9 @@ import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
 export const evalSpec: CommandSpec = {
   name: "eval",
@@ -21,6 +24,7 @@ export const evalSpec: CommandSpec = {
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: workersOption,
   },
 };
 
@@ -35,6 +39,8 @@ export interface EvalRunOptions {
   ropeTheta?: number;
   seed: number;
   name: string;
+  /** Model replicas in worker threads that share the generation batches (default 1: this thread). */
+  workers?: number;
 }
 
 /** Parse "128,256" into positive integers. */
@@ -57,8 +63,15 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
 }
 
 /** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
-export async function evaluateModel(model: LlamaModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
-  const inner = llamaEvalModel(model, tok, { name });
+export async function evaluateModel(
+  model: LlamaModel,
+  tok: ChatTokenizer,
+  tasks: Task[],
+  maxNewTokens: number,
+  name: string,
+  pool?: ReplicaPool,
+): Promise<SuiteResult> {
+  const inner = llamaEvalModel(model, tok, { name, ...(pool === undefined ? {} : { pool }) });
   // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
   const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
     inner.generate(p, { ...s, maxTokens: Math.min(s.maxTokens ?? maxNewTokens, maxNewTokens) }) };
@@ -88,11 +101,13 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
   const tok = o.folder.tokenizer;
   const tasks = buildTasks(tok, o.tasks, o.lengths, o.samples, o.seed);
   const model = buildModel(o.folder, o.ropeTheta);
+  const pool = await replicaPoolFor(model, o.workers ?? 1);
   try {
-    const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
+    const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name, pool);
     const files = await writeReport(o.out, result, { png: false });
     return { markdown: markdownReport(result), files };
   } finally {
+    await pool?.close();
     model.dispose();
   }
 }
@@ -100,6 +115,7 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
 /** `longpo eval`. */
 export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, evalSpec);
+  const workers = workersArg(args);
   const lengths = parseLengths(str(args, "lengths"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
@@ -115,6 +131,7 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
     ...(ropeTheta === undefined ? {} : { ropeTheta }),
     seed: num(args, "seed"),
     name: str(args, "model"),
+    workers,
   });
   io.out(`${markdown}\nwrote ${files.join(", ")}\n`);
   return EXIT.ok;

@@ -6,6 +6,9 @@ import type { LlamaModel } from "../model/llama.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
 export const prefgenSpec: CommandSpec = {
   name: "prefgen",
@@ -28,6 +31,7 @@ export const prefgenSpec: CommandSpec = {
     stage: { kind: "integer", default: 1, description: "self-evolution stage recorded in provenance" },
     "batch-size": { kind: "integer", default: 4, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: workersOption,
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
@@ -77,6 +81,8 @@ export interface PrefgenRunOptions {
   seed: number;
   stage: number;
   batchSize: number;
+  /** Model replicas in worker threads that share generation and scoring batches (default 1: this thread). */
+  workers?: number;
   io: CliIo;
 }
 
@@ -84,14 +90,21 @@ export interface PrefgenRunOptions {
 export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string; count: number }> {
   const model = buildModel(o.folder);
   let longModel: LlamaModel | undefined;
+  const pools: ReplicaPool[] = [];
+  const poolOf = async (m: LlamaModel) => {
+    const pool = await replicaPoolFor(m, o.workers ?? 1, {}, (l) => o.io.err(`prefgen: ${l}\n`));
+    if (pool !== undefined) pools.push(pool);
+    return pool === undefined ? {} : { pool };
+  };
   try {
     const name = o.folder.dir;
-    let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize });
+    const shortPool = await poolOf(model);
+    let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize, ...shortPool });
     if (o.questions !== undefined) generator = withFixedQuestions(generator, o.questions);
     let longGenerator: Generator | undefined;
     if (o.ropeTheta !== undefined) {
       longModel = buildModel(o.folder, o.ropeTheta);
-      longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize });
+      longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize, ...(await poolOf(longModel)) });
     }
     const sampling = { temperature: o.temperature, topP: o.topP, maxTokens: o.maxNewTokens };
     const { files, filter } = await runPipeline({
@@ -101,7 +114,7 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
       chunk: { maxTokens: o.chunkTokens },
       generator,
       ...(longGenerator === undefined ? {} : { longGenerator }),
-      scorer: llamaScorer(model, o.folder.tokenizer, { name, batchSize: o.batchSize }),
+      scorer: llamaScorer(model, o.folder.tokenizer, { name, batchSize: o.batchSize, ...shortPool }),
       seed: o.seed,
       stage: o.stage,
       minChunks: o.minChunks,
@@ -118,6 +131,7 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     o.io.err(`prefgen: ${count} pairs in ${files.pairs}${filter === undefined ? "" : ` (filter: ${JSON.stringify(filter)})`}\n`);
     return { pairs: files.pairs, count };
   } finally {
+    for (const p of pools) await p.close();
     model.dispose();
     longModel?.dispose();
   }
@@ -135,6 +149,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  const workers = workersArg(args);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
@@ -157,6 +172,7 @@ export async function prefgenCommand(argv: readonly string[], io: CliIo): Promis
     seed: num(args, "seed"),
     stage: num(args, "stage"),
     batchSize: num(args, "batchSize"),
+    workers,
     io,
   });
   io.out(`wrote ${count} pairs to ${pairs} (${pipelineFiles(str(args, "out")).pairs})\n`);

@@ -7,6 +7,8 @@ import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT } from "./cli-io.ts";
 import { buildModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
 export const scoreSpec: CommandSpec = {
   name: "score",
@@ -16,6 +18,7 @@ export const scoreSpec: CommandSpec = {
     pairs: { kind: "string", required: true, description: "PreferencePair JSONL to score" },
     out: { kind: "string", required: true, description: "scored JSONL to write (may equal --pairs)" },
     "batch-size": { kind: "integer", default: 8, description: "pairs per scoring call" },
+    workers: workersOption,
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
   },
 };
@@ -23,14 +26,16 @@ export const scoreSpec: CommandSpec = {
 /** `longpo score`. */
 export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, scoreSpec);
+  const workers = workersArg(args);
   await requireFile(str(args, "pairs"), "pair file");
   const pairs = await readPreferencePairs(str(args, "pairs"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
   io.err(`score: backend ${backend.name} (${backend.reason})\n`);
   const model = buildModel(folder);
+  const pool = await replicaPoolFor(model, workers, {}, (l) => io.err(`score: ${l}\n`));
   try {
-    const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model") });
+    const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model"), ...(pool === undefined ? {} : { pool }) });
     const bar = createProgress("score", pairs.length);
     const scored = [];
     const bs = num(args, "batchSize");
@@ -46,6 +51,7 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
     io.out(`scored ${scored.length} pairs into ${out}\n`);
     return EXIT.ok;
   } finally {
+    await pool?.close();
     model.dispose();
   }
 }

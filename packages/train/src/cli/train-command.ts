@@ -167,6 +167,7 @@ export async function readConfigFile(path: string | undefined): Promise<unknown>
 /** `longpo train`. */
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, trainSpec);
+  const workers = workersArg(args);
   let built: { config: TrainConfig; applied: string[] };
   try {
     built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra);
@@ -185,7 +186,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     config: built.config,
     resume: bool(args, "resume"),
     checkpointLayers: bool(args, "checkpointLayers"),
-    workers: workersArg(args),
+    workers,
     evaluation: { tasks: str(args, "evalTasks").split(",").map((t) => t.trim()), lengths: parseLengths(str(args, "evalLengths")), samples: num(args, "evalSamples") },
     io,
   });
