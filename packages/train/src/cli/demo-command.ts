@@ -6,6 +6,7 @@ import type { BackendPreference } from "../model/backend.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
 
 export const demoSpec: CommandSpec = {
   name: "demo",
@@ -17,6 +18,7 @@ export const demoSpec: CommandSpec = {
     config: { kind: "string", description: "JSON file of DemoConfig fields (see src/demo/run-demo.ts)" },
     seed: { kind: "integer", description: "seed of documents, pairs and data order" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: workersOption,
   },
   notes: ["Example: longpo demo --quick"],
 };
@@ -44,6 +46,7 @@ async function readJsonObject(path: string | undefined, what: string): Promise<R
 /** `longpo demo`. */
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, demoSpec);
+  const workers = workersArg(args);
   const config: Record<string, unknown> = { ...(await readJsonObject(optStr(args, "config"), "demo config")) };
   const out = optStr(args, "out");
   const model = optStr(args, "model");
@@ -55,6 +58,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (seed !== undefined) config.seed = seed;
   config.backend = backendOf(str(args, "backend"));
+  if (config.workers === undefined || argv.some((a) => a === "--workers" || a.startsWith("--workers="))) config.workers = workers;
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];

@@ -22,6 +22,8 @@ import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
 import type { LlamaModel } from "../model/llama.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
+import { defaultWorkerCount, MAX_WORKERS } from "../parallel/worker-count.ts";
 import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
@@ -53,6 +55,7 @@ export const DemoConfig = z.strictObject({
   modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
+  workers: z.number().int().min(1).max(MAX_WORKERS).optional().describe("model replicas in worker threads (default: every core)"),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
@@ -193,10 +196,16 @@ async function evaluate(
   const task = worldQaTask(world, { name: "world-qa", seed, lengths, examplesPerCell, chunkLength: config.shortLength, factsPerChunk: config.factsPerChunk });
   const total = lengths.length * DEFAULT_DEPTHS.length * examplesPerCell;
   const progress = createProgress(`eval ${name}`, total);
-  const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32 }), { name: "demo", tasks: [task] }, {
-    batchSize: 32,
-    onProgress: (e) => progress.update(e.done),
-  });
+  const pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount());
+  let suite: Awaited<ReturnType<typeof runSuite>>;
+  try {
+    suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32, ...(pool === undefined ? {} : { pool }) }), { name: "demo", tasks: [task] }, {
+      batchSize: 32,
+      onProgress: (e) => progress.update(e.done),
+    });
+  } finally {
+    await pool?.close();
+  }
   progress.finish();
   const result = suite.tasks[0];
   if (result === undefined || result.status !== "completed") {
@@ -284,6 +293,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
   const shortModel = buildModel(opened);
   const longModel = buildModel(opened, policyTheta);
+  const workers = config.workers ?? defaultWorkerCount();
+  const shortPool = await replicaPoolFor(shortModel, workers);
+  const longPool = await replicaPoolFor(longModel, workers);
   let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
@@ -297,9 +309,12 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         turns: config.turns,
         minChosenProb: config.minChosenProb,
         keepIdentical: config.keepIdentical,
+        pools: { short: shortPool, long: longPool },
         progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
       }));
   } finally {
+    await shortPool?.close();
+    await longPool?.close();
     shortModel.dispose();
     longModel.dispose();
   }
@@ -335,7 +350,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     });
     const trainStarted = Date.now();
     const result = await timed(`train ${method}`, () =>
-      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
+      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, workers: config.workers ?? defaultWorkerCount(), io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
     const trainSeconds = (Date.now() - trainStarted) / 1000;
     if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${method} training ended ${result.status}`);
     const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));

@@ -28,8 +28,11 @@ export interface ReplicaInit {
   gradientBuffer: SharedArrayBuffer;
 }
 
-/** Generation options that cross a thread (no callbacks). */
-export type PortableGenerateOptions = Omit<GenerateOptions, "onToken" | "logitsProcessor">;
+/**
+ * Generation options that cross a thread: no callbacks, but the one logits edit the demo needs as data
+ * (`allowedFirstTokens[row]`: the tokens row may start with; the others get −Infinity at its first step).
+ */
+export type PortableGenerateOptions = Omit<GenerateOptions, "onToken" | "logitsProcessor"> & { allowedFirstTokens?: number[][] };
 
 /** An inference job: one batch to score (summed label log-probs per sequence) or to continue. */
 export type ReplicaJob =

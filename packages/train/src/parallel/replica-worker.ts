@@ -55,8 +55,18 @@ try {
       }
       case "score":
         return { id: r.id, type: "score", sums: await scoreSequences(policy, r.seqs, r.padId, r.batchSize) };
-      case "generate":
-        return { id: r.id, type: "generate", results: await generate(model, r.prompts, r.options) };
+      case "generate": {
+        const { allowedFirstTokens, ...options } = r.options;
+        const allowed = allowedFirstTokens?.map((row) => new Set(row));
+        const logitsProcessor = allowed === undefined ? {} : {
+          logitsProcessor: (row: number, step: number, logits: Float32Array) => {
+            if (step !== 0) return;
+            const ok = allowed[row] ?? new Set<number>();
+            for (let v = 0; v < logits.length; v++) if (!ok.has(v)) logits[v] = Number.NEGATIVE_INFINITY;
+          },
+        };
+        return { id: r.id, type: "generate", results: await generate(model, r.prompts, { ...options, ...logitsProcessor }) };
+      }
       case "crash":
         throw new Error(`replica ${init.index} was asked to crash (test hook)`);
     }
