@@ -58,7 +58,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (seed !== undefined) config.seed = seed;
   config.backend = backendOf(str(args, "backend"));
-  if (config.workers === undefined || argv.some((a) => a === "--workers" || a.startsWith("--workers="))) config.workers = workers;
+  if (config.workers === undefined || optNum(args, "workers") !== undefined) config.workers = workers;
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
