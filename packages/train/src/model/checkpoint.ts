@@ -72,6 +72,20 @@ export function checkWeights(config: ModelConfig, weights: WeightMap): string[] 
 }
 
 /**
+ * The first non-finite value (NaN, ±Infinity) in `weights`, as "tensor NAME holds VALUE at index I"; undefined
+ * when every value is finite.
+ */
+export function firstNonFinite(weights: WeightMap): string | undefined {
+  for (const [name, { data }] of weights) {
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i] as number;
+      if (x - x !== 0) return `tensor ${name} holds ${x} at index ${i}`; // NaN and ±Infinity give NaN
+    }
+  }
+  return undefined;
+}
+
+/**
  * Loads a Hugging Face checkpoint folder: `config.json` and `model.safetensors` (or a sharded
  * `model.safetensors.index.json`), F32/F16/BF16 weights converted to float32.
  *
@@ -81,7 +95,8 @@ export function checkWeights(config: ModelConfig, weights: WeightMap): string[] 
  * @param dir The checkpoint folder.
  * @returns The config and the weights by Hugging Face name.
  * @throws {CheckpointError} naming the file and the problem (unreadable, malformed, corrupted, missing,
- *   unexpected or misshapen tensors).
+ *   unexpected or misshapen tensors, a NaN or infinite weight named by tensor and index, a token id of the config
+ *   outside the vocabulary).
  * @example
  * const { config, weights } = await loadCheckpoint("checkpoints/stories260K");
  */
@@ -110,10 +125,12 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (config.tieWordEmbeddings && lmHead !== undefined && embed !== undefined) weights.delete("lm_head.weight");
 
   const problems = checkWeights(config, weights);
-  if (problems.length > 0) {
+  const nonFinite = problems.length > 0 ? undefined : firstNonFinite(weights);
+  if (problems.length > 0 || nonFinite !== undefined) {
     const weightsFile = (await isFile(join(dir, SAFETENSORS_INDEX_FILE)))
       ? join(dir, SAFETENSORS_INDEX_FILE)
       : join(dir, SAFETENSORS_FILE);
+    if (nonFinite !== undefined) throw new CheckpointError(weightsFile, `every weight must be finite, but ${nonFinite}`);
     throw new CheckpointError(weightsFile, `the weights do not fit ${configPath}: ${problems.join("; ")}`);
   }
   return { config, weights };
