@@ -23,7 +23,7 @@ export const runSpec: CommandSpec = {
     "length-factor": { kind: "number", default: 2, description: "each stage multiplies the chunk length by this" },
     "rope-theta-factor": { kind: "number", default: 1, description: "each stage multiplies the policy's RoPE θ by this (1: unchanged)" },
     "chunks-per-document": { kind: "integer", default: 1, description: "chunks asked about per document" },
-    "max-new-tokens": { kind: "integer", default: 32, description: "most tokens per generated question list / answer" },
+    "max-new-tokens": { kind: "integer", default: 32, min: 1, description: "most tokens per generated question list / answer" },
     temperature: { kind: "number", default: 0.7, description: "sampling temperature of prefgen" },
     questions: { kind: "string", description: "questions file for models that cannot write questions (see longpo prefgen --help)" },
     "keep-truncated": { kind: "boolean", description: "keep pairs whose answers hit --max-new-tokens (tiny models rarely stop)" },
@@ -42,7 +42,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const args = parseArgs(argv, runSpec);
   const baseConfig = await readConfigFile(optStr(args, "config"));
   try {
-    buildTrainConfig(baseConfig, args.extra); // validate once, before anything is written
+    buildTrainConfig(baseConfig, args.extra, optStr(args, "config")); // validate once, before anything is written
   } catch (e) {
     if (e instanceof TrainConfigError) throw new InputError(e.message);
     throw e;

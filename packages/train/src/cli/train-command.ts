@@ -157,7 +157,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const args = parseArgs(argv, trainSpec);
   let built: { config: TrainConfig; applied: string[] };
   try {
-    built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra);
+    built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra, optStr(args, "config"));
   } catch (e) {
     if (e instanceof TrainConfigError) throw new InputError(e.message);
     throw e;
