@@ -11,6 +11,7 @@ import {
   type SafetensorsWriteDtype,
   writeSafetensorsFolder,
 } from "./safetensors.ts";
+import { syncFolder } from "./sync-folder.ts";
 
 /** A model's config and weights in host memory. */
 export interface Checkpoint {
@@ -150,8 +151,8 @@ export interface SaveCheckpointOptions {
 
 /**
  * Saves a checkpoint as a Hugging Face folder (`config.json`, `model.safetensors` or shards, tokenizer files when
- * asked). Everything is written to a temporary sibling folder first and renamed into place, so that `dir` is never
- * half-written; an existing `dir` is replaced.
+ * asked). Everything is written to a temporary sibling folder first, fsynced, and renamed into place (then the parent
+ * is fsynced), so that `dir` is never half-written, even after a power cut; an existing `dir` is replaced.
  *
  * @throws {TypeError} when the weights do not fit the config (missing, unexpected or misshapen tensors).
  * @throws {CheckpointError} when `tokenizerFrom` has no tokenizer.json.
@@ -194,7 +195,9 @@ export async function saveCheckpoint(
       }
       await writeFile(join(staging, name), contents);
     }
+    await syncFolder(staging);
     await replaceFolder(staging, target);
+    await syncFolder(parent, { shallow: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
