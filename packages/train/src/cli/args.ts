@@ -25,6 +25,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Accept options not declared (collected in `extra`), e.g. TrainConfig overrides. */
   allowExtra?: boolean;
+  /** With `allowExtra`: the names extra options may take; any other is an unknown option with a did-you-mean. */
+  extraKeys?: readonly string[];
 }
 
 /** Parsed options: declared ones typed, undeclared ones (when allowed) as raw strings. */
@@ -80,9 +82,10 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
         negated = true;
       }
     }
+    const extraKnown = spec.extraKeys === undefined || spec.extraKeys.includes(camelCase(key));
     if (name === undefined) {
-      if (!spec.allowExtra) {
-        const near = didYouMean(key, Object.keys(spec.options));
+      if (!spec.allowExtra || !extraKnown) {
+        const near = didYouMean(key, [...Object.keys(spec.options), ...(spec.allowExtra ? (spec.extraKeys ?? []) : [])]);
         throw new UsageError(`unknown option --${key} (${near === undefined ? "" : `did you mean --${near}? `}see longpo ${spec.name} --help)`);
       }
       const raw = inline ?? argv[++i];

@@ -2,7 +2,7 @@
 // generating the next stage's data at a longer length.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { buildTrainConfig, describeTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeTrainConfig, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { parseLengths, runEval } from "./eval-command.ts";
@@ -14,6 +14,7 @@ export const runSpec: CommandSpec = {
   name: "run",
   summary: "self-evolution: stages of prefgen → train → eval, each trained model making the next, longer stage's data",
   allowExtra: true,
+  extraKeys: Object.keys(TrainConfig.shape),
   options: {
     model: { kind: "string", required: true, description: "the starting short-context model folder" },
     documents: { kind: "string", required: true, description: "long documents: a folder of .txt/.md, a .jsonl of { id, text }, or a text file" },

@@ -8,7 +8,7 @@ import { createProgress } from "../progress.ts";
 import { onTerminate } from "../runtime.ts";
 import { pairDialogues, readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-logps.ts";
-import { buildTrainConfig, describeTrainConfig, methodNeedsReference, type TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeTrainConfig, methodNeedsReference, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { type TrainResult, train } from "../trainer/trainer.ts";
 import { buildTrainingExample } from "../trainer/training-example.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
@@ -20,6 +20,7 @@ export const trainSpec: CommandSpec = {
   name: "train",
   summary: "train a model on preference pairs with LongPO, DPO, SFT or another preference loss",
   allowExtra: true,
+  extraKeys: Object.keys(TrainConfig.shape),
   options: {
     model: { kind: "string", required: true, description: "Hugging Face model folder: the starting policy and the frozen reference" },
     pairs: { kind: "string", required: true, description: "PreferencePair JSONL file (from longpo prefgen)" },

@@ -94,7 +94,12 @@ describe("did you mean", () => {
 
   it("suggests the closest training config key, for a flag and for a key of the config file", async () => {
     await expectUsageError(["train", "--model", model, "--pairs", pairs, "--lerningRate", "1e-3"],
-      /^longpo train: Cannot apply override --lerningRate: unknown config key \(did you mean --learningRate\?\)$/);
+      /^longpo train: unknown option --lerningRate \(did you mean --learningRate\? see longpo train --help\)$/);
+    // A declared option mistyped among the config keys: the suggestion draws on both.
+    await expectUsageError(["train", "--model", model, "--pairs", pairs, "--resme"],
+      /^longpo train: unknown option --resme \(did you mean --resume\? see longpo train --help\)$/);
+    await expectUsageError(["run", "--model", model, "--documents", pairs, "--out", join(root, "never-run"), "--seeed", "1"],
+      /^longpo run: unknown option --seeed \(did you mean --seed\? see longpo run --help\)$/);
     const cfg = join(root, "warmup.json");
     await writeFile(cfg, JSON.stringify({ warmup: 3 }));
     await expectUsageError(["train", "--model", model, "--pairs", pairs, "--config", cfg],
