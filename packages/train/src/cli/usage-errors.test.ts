@@ -83,6 +83,8 @@ describe("config errors name where the bad value came from", () => {
     await writeFile(cfg, JSON.stringify({ shortLength: 0 }));
     await expectUsageError(["demo", "--config", cfg], new RegExp(`^longpo demo: Cannot read demo config: shortLength .* \\(from config file ${cfg}\\)$`));
     await expectUsageError(["demo", "--seed", "-1"], /^longpo demo: Cannot read demo config: seed .* \(from the flag --seed\)$/);
+    await writeFile(cfg, JSON.stringify({ shortLenght: 64 }));
+    await expectUsageError(["demo", "--config", cfg], new RegExp(`^longpo demo: Cannot read demo config: unknown key "shortLenght" \\(did you mean "shortLength"\\?\\) in config file ${cfg}$`));
   });
 });
 

@@ -154,6 +154,10 @@ describe("collapse warning (item 6)", () => {
     expect(result.status).toBe("completed");
     expect(warnings).toEqual([expect.stringMatching(/^training has collapsed at step 3: the NLL is 4\.6052 = ln\(100\), .* since step 1;/)]);
     expect(await readFile(join(dir, "train.log"), "utf8")).toBe(`warning: ${warnings[0]}\n`);
+    // A fresh run in the same folder starts a fresh log.
+    const again = await runToy("collapse", { saveEvery: 0, maxSteps: 2 }, { vocabSize: TEST_VOCAB });
+    expect(again.warnings).toEqual([]);
+    expect(existsSync(join(dir, "train.log"))).toBe(false);
   });
 });
 

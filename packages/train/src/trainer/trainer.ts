@@ -1,5 +1,5 @@
 // The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Progress } from "../progress.ts";
@@ -132,6 +132,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
     await truncateMetrics(metricsPath, step);
   } else {
     await writeFile(metricsPath, "");
+    await rm(join(out, "train.log"), { force: true }); // a fresh run starts a fresh log; a resumed one appends
   }
   await writeFile(join(out, "train_config.json"), `${JSON.stringify(config, null, 2)}\n`);
   const collapsed = collapseWatch(o.vocabSize);
