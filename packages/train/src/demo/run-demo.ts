@@ -22,6 +22,7 @@ import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
 import type { LlamaModel } from "../model/llama.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 import { defaultWorkerCount, MAX_WORKERS } from "../parallel/worker-count.ts";
 import { createProgress } from "../progress.ts";
@@ -184,6 +185,7 @@ export interface RunDemoOptions {
 }
 
 async function evaluate(
+  evalPool: { pool?: ReplicaPool | undefined },
   model: LlamaModel,
   opened: OpenedModel,
   world: World,
@@ -196,16 +198,12 @@ async function evaluate(
   const task = worldQaTask(world, { name: "world-qa", seed, lengths, examplesPerCell, chunkLength: config.shortLength, factsPerChunk: config.factsPerChunk });
   const total = lengths.length * DEFAULT_DEPTHS.length * examplesPerCell;
   const progress = createProgress(`eval ${name}`, total);
-  const pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount());
-  let suite: Awaited<ReturnType<typeof runSuite>>;
-  try {
-    suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32, ...(pool === undefined ? {} : { pool }) }), { name: "demo", tasks: [task] }, {
-      batchSize: 32,
-      onProgress: (e) => progress.update(e.done),
-    });
-  } finally {
-    await pool?.close();
-  }
+  // One pool serves every evaluation of the run, retargeted to each model (closed at the end of runDemo).
+  const pool = (evalPool.pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount(), {}, undefined, evalPool.pool));
+  const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32, ...(pool === undefined ? {} : { pool }) }), { name: "demo", tasks: [task] }, {
+    batchSize: 32,
+    onProgress: (e) => progress.update(e.done),
+  });
   progress.finish();
   const result = suite.tasks[0];
   if (result === undefined || result.status !== "completed") {
@@ -255,13 +253,14 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const cell = DEFAULT_DEPTHS.length * config.evalExamplesPerCell;
 
   // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
+  const evalPool: { pool?: ReplicaPool | undefined } = {};
   const thetaSweep: DemoResult["thetaSweep"] = [];
   for (const factor of config.thetaFactors) {
     const model = buildModel(opened, m0Theta * factor);
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
-        evaluate(model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
+        evaluate(evalPool, model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
       model.dispose();
@@ -272,7 +271,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const rows: DemoRow[] = [];
   const evalRow = async (name: string, model: LlamaModel, theta: number, trainSeconds?: number): Promise<void> => {
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
-      evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
+      evaluate(evalPool, model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
     await writeReport(join(reportDir, "models", name), suite);
   };
@@ -374,6 +373,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const cells = [r.short, r.long].flatMap((s) => DEFAULT_DEPTHS.map((d) => ({ length: s.length, depth: d, score: s.byDepth[String(d)] ?? 0 })));
     files.push(...(await writeChart(join(reportDir, `niah-${r.model.replace(/[^A-Za-z0-9]+/g, "-")}`), niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }))));
   }
+  await evalPool.pool?.close();
   const wallSeconds = (Date.now() - started) / 1000;
   const result: DemoResult = { config, backend: backend.name, m0Theta, bestThetaFactor: best.factor, thetaSweep, pairs: stats, rows, phases, wallSeconds, reportDir, files };
   const table = demoTable(rows);

@@ -10,7 +10,7 @@ const CORE_BACKENDS = new Set(["wasm", "cpu"]);
 /**
  * Start `workers` replicas of `model` (its config, RoPE θ and current weights) on the active backend, or return
  * undefined when `workers` is 1 or the backend is not a per-core one (WebGPU, tfjs-node: one device for all).
- * The caller closes the pool.
+ * With `reuse` (a pool of a model of the same shapes), that pool is retargeted instead. The caller closes the pool.
  *
  * @example
  * const pool = await replicaPoolFor(model, 2);
@@ -21,8 +21,13 @@ export async function replicaPoolFor(
   workers: number,
   forward: LlamaPolicyOptions = {},
   log?: (line: string) => void,
+  reuse?: ReplicaPool,
 ): Promise<ReplicaPool | undefined> {
   if (workers <= 1) return undefined;
+  if (reuse !== undefined && reuse.size === workers) {
+    await reuse.retarget(model.config, llamaPolicy(model, forward).parameters);
+    return reuse;
+  }
   const backend = tf.getBackend();
   if (!CORE_BACKENDS.has(backend)) {
     log?.(`workers: ${workers} asked, but backend ${backend} is one device shared by all; using 1`);

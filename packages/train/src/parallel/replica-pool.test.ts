@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignWeights, llamaPolicy } from "../adapters/llama-policy.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import type { WeightMap } from "../model/config.ts";
+import { type WeightMap, withRopeTheta } from "../model/config.ts";
 import { selectBackend } from "../model/backend.ts";
 import { generate } from "../model/generate.ts";
 import { LlamaModel } from "../model/llama.ts";
@@ -120,7 +120,7 @@ describe("ReplicaPool", () => {
     expect(maxAbsDiff(resumed.weights, twoWorkers as Map<string, Float32Array>)).toBe(0);
   });
 
-  it("shards scoring and greedy generation in input order, equal to one replica, and reports a worker that throws", async () => {
+  it("shards scoring and generation jobs in input order, equal to one replica, retargets, and reports a worker that throws", async () => {
     assignWeights(model, initial);
     const pool = shared; // last test: the fault below ends this pool
     {
@@ -137,6 +137,18 @@ describe("ReplicaPool", () => {
       const here = [];
       for (const p of jobs) here.push(await generate(model, p, sampled));
       expect(viaPool).toEqual(here);
+      // Retargeted to the same weights at another RoPE θ: the replicas score as that model does here.
+      const other = LlamaModel.fromWeights(withRopeTheta(config, 40_000), initial);
+      try {
+        await pool.retarget(other.config, llamaPolicy(other).parameters);
+        const otherHere = await scoreSequences(llamaPolicy(other), seqs, 0, 4);
+        expect(await pool.scoreSequences(seqs, 0, 4)).toEqual(otherHere);
+        expect(otherHere).not.toEqual(local);
+        await pool.retarget(config, policy.parameters);
+        expect(await pool.scoreSequences(seqs, 0, 4)).toEqual(local);
+      } finally {
+        other.dispose();
+      }
       await pool.fault(0, "throw");
       await expect(pool.scoreSequences(seqs, 0, 4)).rejects.toThrow(/worker 0 of the replica pool threw: replica 0 was asked to crash/);
     }

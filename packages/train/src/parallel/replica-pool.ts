@@ -57,7 +57,7 @@ const WORKER_EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 export class ReplicaPool {
   readonly size: number;
   readonly #slots: Slot[];
-  readonly #parameters: [string, tf.Variable][];
+  #parameters: [string, tf.Variable][];
   readonly #layout: ParameterSlot[];
   readonly #weights: Float32Array;
   #next = 0;
@@ -229,6 +229,21 @@ export class ReplicaPool {
       });
     });
     return out;
+  }
+
+  /**
+   * Point the pool at another model of the same parameter shapes (another RoPE θ, other weights): each replica is
+   * rebuilt from `config`, and the next request sends `parameters`' current values. Cheaper than a new pool.
+   *
+   * @throws {TypeError} when the parameters' names or sizes differ from the pool's
+   */
+  async retarget(config: ModelConfig, parameters: ReadonlyMap<string, tf.Variable>): Promise<void> {
+    const next = [...parameters.entries()];
+    if (next.length !== this.#layout.length || next.some(([name, v], i) => this.#layout[i]?.name !== name || this.#layout[i]?.size !== v.size)) {
+      throw new TypeError("Cannot retarget replica pool: the parameters must have the pool's names and sizes, got a different model");
+    }
+    await Promise.all(this.#slots.map((_, i) => this.#request(i, { id: this.#id(), type: "rebuild", config })));
+    this.#parameters = next;
   }
 
   /** Make one worker throw (`throw`) or end its thread from outside as a kill would (`kill`): for tests. */

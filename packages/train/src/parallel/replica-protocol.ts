@@ -46,6 +46,7 @@ export type ReplicaJobResult = number[] | GenerationResult[];
 export type ReplicaRequest =
   | { id: number; version: number; type: "gradients"; mb: MicroBatch; opts: StepLossOptions }
   | ({ id: number; version: number } & ReplicaJob)
+  | { id: number; type: "rebuild"; config: ModelConfig }
   | { id: number; type: "crash" };
 
 /** Worker → parent. */
@@ -54,4 +55,5 @@ export type ReplicaReply =
   | { id: number; type: "gradients"; metrics: StepMetrics }
   | { id: number; type: "score"; sums: number[] }
   | { id: number; type: "generate"; results: GenerationResult[] }
+  | { id: number; type: "rebuild" }
   | { id: number | null; type: "error"; message: string; stack: string };

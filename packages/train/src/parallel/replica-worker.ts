@@ -17,12 +17,15 @@ const post = (m: ReplicaReply) => port.post(m);
 try {
   const init = port.data as ReplicaInit;
   const backend = await selectBackend(init.backend);
-  const model = LlamaModel.fromWeights(init.config, init.weights);
-  const policy = llamaPolicy(model, init.forward);
-  const variables = [...policy.parameters.entries()];
-  if (variables.length !== init.layout.length || variables.some(([name, v], i) => init.layout[i]?.name !== name || init.layout[i]?.size !== v.size)) {
-    throw new TypeError("Cannot start replica: its parameters must match the parent's layout, got a different model");
-  }
+  let model = LlamaModel.fromWeights(init.config, init.weights);
+  let policy = llamaPolicy(model, init.forward);
+  let variables = [...policy.parameters.entries()];
+  const checkLayout = () => {
+    if (variables.length !== init.layout.length || variables.some(([name, v], i) => init.layout[i]?.name !== name || init.layout[i]?.size !== v.size)) {
+      throw new TypeError("Cannot build replica: its parameters must match the parent's layout, got a different model");
+    }
+  };
+  checkLayout();
   const weights = new Float32Array(init.weightsBuffer);
   const gradients = new Float32Array(init.gradientBuffer);
 
@@ -66,6 +69,16 @@ try {
           },
         };
         return { id: r.id, type: "generate", results: await generate(model, r.prompts, { ...options, ...logitsProcessor }) };
+      }
+      case "rebuild": {
+        // Another config of the same shapes (e.g. another RoPE θ): the weights come from the next request's version.
+        model.dispose();
+        model = LlamaModel.random(r.config, 0);
+        policy = llamaPolicy(model, init.forward);
+        variables = [...policy.parameters.entries()];
+        checkLayout();
+        loaded = -1;
+        return { id: r.id, type: "rebuild" };
       }
       case "crash":
         throw new Error(`replica ${init.index} was asked to crash (test hook)`);
