@@ -88,12 +88,18 @@ export const bootstrapSpec: CommandSpec = {
     out: { kind: "string", default: "runs/m0", description: "work folder; the model lands in <out>/train/model" },
     recipe: { kind: "string", description: "JSON file of M0Recipe overrides (see src/demo/m0-recipe.ts)" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: {
+      ...workersOption,
+      default: 1,
+      description: "model replicas in worker threads for training, 1 to 64 (default 1: more change float rounding, so M0 is no longer byte for byte the shipped one)",
+    },
   },
 };
 
 /** `longpo bootstrap`. */
 export async function bootstrapCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, bootstrapSpec);
+  const workers = workersArg(args);
   const file = optStr(args, "recipe");
   const recipe = await readJsonObject(file, "M0 recipe");
   // Check the whole recipe (its train fields too) now, not after the data is written.
@@ -105,7 +111,7 @@ export async function bootstrapCommand(argv: readonly string[], io: CliIo): Prom
     if (e instanceof TrainConfigError) throw new InputError(`Cannot read M0 recipe ${file}: in train, ${e.message.replace(/^Cannot read training config: /, "")}`);
     throw e;
   }
-  const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
+  const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), workers, log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;
 }
