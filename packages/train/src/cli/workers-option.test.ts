@@ -29,17 +29,20 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe("--workers", () => {
-  it("refuses 0, 1.5 and 65 on every computing command with exit 2 and one line", async () => {
+  it("refuses 0, 1.5 and 65 on every command that takes --workers, with exit 2 and one line", async () => {
     const required: Record<string, string[]> = {
       train: ["--pairs", pairs],
       score: ["--pairs", pairs, "--out", join(root, "never.jsonl")],
       eval: ["--out", join(root, "never")],
       prefgen: ["--documents", pairs, "--out", join(root, "never")],
       run: ["--documents", pairs, "--out", join(root, "never")],
+      demo: ["--out", join(root, "never")],
+      bootstrap: ["--out", join(root, "never")],
     };
     for (const [command, rest] of Object.entries(required)) {
       for (const [value, why] of [["0", /from 1 to 64/], ["1.5", /must be an integer/], ["65", /from 1 to 64/]] as const) {
-        const r = await run(command, "--model", model, ...rest, "--workers", value);
+        const modelArg = command === "bootstrap" ? [] : ["--model", model];
+        const r = await run(command, ...modelArg, ...rest, "--workers", value);
         expect(r.code, `${command} --workers ${value}`).toBe(2);
         expect(r.err.trim().split("\n"), `${command} --workers ${value}`).toHaveLength(1);
         expect(r.err).toMatch(why);
