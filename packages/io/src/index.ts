@@ -18,7 +18,7 @@ export { appendJsonl, countLines, type JsonlAppender, type JsonlAppenderOptions,
 export { type Mulberry32, mulberry32 } from "./mulberry32.ts";
 export { createOpenAIClient, type OpenAIClient, OpenAIClientError, type OpenAIClientErrorKind, type OpenAIClientOptions, type PostOptions, retryAfter } from "./openai-client.ts";
 export { acquireOutputLock, LOCK_FILE, type LockOwner, type OutputLock, OutputLockedError } from "./output-lock.ts";
-export { type Random, randomFrom } from "./random.ts";
+export { type Random, randomFrom, sampleIndices } from "./random.ts";
 export { DEFAULT_MAX_LINE_BYTES, type JsonlLine, readJsonl, readJsonlEntries, readJsonlLines, type ReadJsonlOptions, readJsonlUnique } from "./read-jsonl.ts";
 export { type Sfc32, sfc32 } from "./sfc32.ts";
 export { fsyncDir, writeFileAtomic } from "./write-file-atomic.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import streams from "./_testdata/random-streams.json" with { type: "json" };
 import { hashSeed, hashString } from "./hash-seed.ts";
 import { mulberry32 } from "./mulberry32.ts";
-import { randomFrom } from "./random.ts";
+import { randomFrom, sampleIndices } from "./random.ts";
 import { sfc32 } from "./sfc32.ts";
 import { xoshiro128 } from "./xoshiro128.ts";
 
@@ -75,6 +75,20 @@ describe("the generators reproduce the streams of the generators they replace, b
     });
     expect(got).toEqual(streams.sfc32);
     expect(["", "a", "demo-world", "facts", "Grüße"].map(hashString)).toEqual(streams.hashString);
+  });
+});
+
+describe("mulberry32", () => {
+  it("gives the reference sequence for seed 42", () => {
+    // Reference values from a separate Python transcription of the original C (32-bit wrap-around arithmetic).
+    const r = mulberry32(42);
+    expect([r.next(), r.next(), r.next()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
+  });
+
+  it("sampleIndices draws a partial Fisher–Yates and sorts: mulberry32(42) on 10 picks 6, 5, 8 → [5, 6, 8]", () => {
+    // swaps 0↔floor(0.6011·10) = 6, 1↔1 + floor(0.4483·9) = 5, 2↔2 + floor(0.8525·8) = 8; the pool then starts [6, 5, 8]
+    expect(sampleIndices(10, 3, mulberry32(42).next)).toEqual([5, 6, 8]);
+    expect(sampleIndices(3, 5, mulberry32(1).next)).toEqual([0, 1, 2]);
   });
 });
 

@@ -55,3 +55,18 @@ export function randomFrom(next: () => number): Random {
     },
   };
 }
+
+/**
+ * `k` distinct indices of `[0, n)` in ascending order (a partial Fisher–Yates: the first `k` swaps), drawn with
+ * `random`; `k` larger than `n` gives all of them.
+ * @example sampleIndices(10, 3, mulberry32(7).next); // three sorted indices
+ */
+export function sampleIndices(n: number, k: number, random: () => number): number[] {
+  const pool = Array.from({ length: n }, (_, i) => i);
+  const take = Math.min(k, n);
+  for (let i = 0; i < take; i += 1) {
+    const j = i + Math.floor(random() * (n - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, take).sort((a, b) => a - b);
+}
