@@ -72,6 +72,18 @@ describe("acquireOutputLock", () => {
     acquireOutputLock(dir, "test").release();
   });
 
+  it("removes the folders it created when the run wrote nothing, and keeps a folder the run wrote into", () => {
+    const root = tmp();
+    const lock = acquireOutputLock(join(root, "a", "b"), "test");
+    lock.release();
+    expect(existsSync(join(root, "a"))).toBe(false);
+    const kept = acquireOutputLock(join(root, "c", "d"), "test");
+    writeFileSync(join(root, "c", "d", "out.txt"), "x");
+    kept.release();
+    expect(readFileSync(join(root, "c", "d", "out.txt"), "utf8")).toBe("x");
+    expect(existsSync(join(root, "c", "d", LOCK_FILE))).toBe(false);
+  });
+
   it("treats an unreadable lock file as stale", () => {
     const dir = tmp();
     writeFileSync(join(dir, LOCK_FILE), "{torn");

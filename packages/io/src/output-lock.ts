@@ -1,7 +1,7 @@
 // The output-folder lock: one run writes a folder at a time; a lock left by a dead process is taken over.
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 
 /** The lock file's name inside the locked folder. */
@@ -36,7 +36,10 @@ export class OutputLockedError extends Error {
 export interface OutputLock {
   /** The stale lock this run took over, if any (its owner is no longer running). */
   readonly tookOver: LockOwner | undefined;
-  /** Remove the lock file (idempotent; also runs at process exit). */
+  /**
+   * Remove the lock file, and the folders the lock created if they are still empty, so a run that stopped before
+   * writing leaves nothing behind (idempotent; also runs at process exit).
+   */
   release(): void;
 }
 
@@ -52,7 +55,7 @@ export interface OutputLock {
  * try { ... } finally { lock.release(); }
  */
 export function acquireOutputLock(dir: string, command: string): OutputLock {
-  mkdirSync(dir, { recursive: true });
+  const created = mkdirSync(dir, { recursive: true });
   const file = join(dir, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, started: new Date().toISOString(), host: hostname(), command };
   const staging = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -84,7 +87,17 @@ export function acquireOutputLock(dir: string, command: string): OutputLock {
     if (released) return;
     released = true;
     process.removeListener("exit", release);
-    if (readOwner(file)?.pid === owner.pid && readOwner(file)?.started === owner.started) unlinkSync(file);
+    const now = readOwner(file);
+    if (now?.pid !== owner.pid || now.started !== owner.started) return;
+    unlinkSync(file);
+    if (created === undefined) return;
+    for (let d = resolve(dir); d.length >= resolve(created).length; d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        return; // not empty: the run wrote something
+      }
+    }
   };
   process.on("exit", release);
   return { tookOver, release };

@@ -5,6 +5,7 @@ import { DemoConfig, demoTable, runDemo } from "../demo/run-demo.ts";
 import type { BackendPreference } from "../model/backend.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
 
 export const demoSpec: CommandSpec = {
@@ -60,6 +61,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     const i = parsed.error.issues[0];
     throw new InputError(`Cannot read demo config: ${i?.path.join(".") || "(root)"} ${i?.message ?? "is invalid"}`);
   }
+  lockOutput(parsed.data.outDir, "demo", io);
   const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`demo: ${line}\n`) });
   io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (${result.wallSeconds.toFixed(0)} s, backend ${result.backend})\n`);
   return EXIT.ok;
@@ -79,6 +81,7 @@ export const bootstrapSpec: CommandSpec = {
 export async function bootstrapCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, bootstrapSpec);
   const recipe = await readJsonObject(optStr(args, "recipe"), "M0 recipe");
+  lockOutput(str(args, "out"), "bootstrap", io);
   const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;

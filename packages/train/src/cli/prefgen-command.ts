@@ -5,6 +5,7 @@ import { llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 
 export const prefgenSpec: CommandSpec = {
@@ -135,6 +136,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  lockOutput(str(args, "out"), "prefgen", io);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));

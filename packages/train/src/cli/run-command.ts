@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildTrainConfig, describeTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { parseLengths, runEval } from "./eval-command.ts";
 import { readModelFolder, requireFolder, useBackend } from "./open-model.ts";
 import { readQuestions, runPrefgen } from "./prefgen-command.ts";
@@ -40,6 +41,7 @@ export const runSpec: CommandSpec = {
 /** `longpo run`. */
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, runSpec);
+  lockOutput(str(args, "out"), "run", io);
   const baseConfig = await readConfigFile(optStr(args, "config"));
   try {
     buildTrainConfig(baseConfig, args.extra); // validate once, before anything is written

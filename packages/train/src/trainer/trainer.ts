@@ -1,6 +1,7 @@
 // The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { appendJsonl } from "@longpo/io";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Progress } from "../progress.ts";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
@@ -315,7 +316,7 @@ function scaleAndDispose(a: tf.Tensor, k: number): tf.Tensor {
 }
 
 async function appendLine(path: string, line: object): Promise<void> {
-  await writeFile(path, `${JSON.stringify(line)}\n`, { flag: "a" });
+  appendJsonl(path, line);
 }
 
 /** Keep the metrics lines of steps ≤ `step` (a resumed run rewrites what came after its checkpoint). */
