@@ -1,6 +1,6 @@
 import { OpenAIClientError } from "@longpo/io";
 import { afterEach, describe, expect, it } from "vitest";
-import { type BadServer, json, startBadServer } from "../../io/src/_testdata/bad-server.ts";
+import { type BadServer, failureAgainst, json, MISBEHAVIOURS, startBadServer } from "../../io/src/_testdata/bad-server.ts";
 import { chatCompletion, completion, startFakeServer, type FakeServer } from "./_testdata/fake-server.ts";
 import { toyTokenizer } from "./_testdata/toy-tokenizer.ts";
 import { LogprobsUnavailableError, openAIModel } from "./openai-model.ts";
@@ -133,23 +133,12 @@ describe("openAIModel against a misbehaving server (issue 14, defects 1 and 2)",
   afterEach(async () => {
     await Promise.all(bad.splice(0).map((s) => s.close()));
   });
-  for (const [label, plan, pattern] of [
-    ["a stalled body", { kind: "stall" }, /timed out/],
-    ["a body dripping one byte every 50 ms", { kind: "drip", everyMs: 50 }, /timed out/],
-    ["a body cut short", { kind: "cut" }, /cut short/],
-    ["a 200 whose body is HTML", { kind: "reply", text: "<html><body>gateway</body></html>" }, /not valid JSON/],
-    ["a body of {}", json({}), /: choices: /],
-    ["a null message", json({ choices: [{ message: null }] }), /: choices\.0\.message: /],
-    ["a numeric content", json({ choices: [{ message: { content: 5 } }] }), /: choices\.0\.message\.content: /],
-  ] as const) {
+  for (const [label, plan, says] of MISBEHAVIOURS) {
     it(`ends ${label} with OpenAIClientError naming the URL, never a wrong value`, async () => {
-      const s = await startBadServer(() => plan);
-      bad.push(s);
-      const model = openAIModel({ baseURL: s.baseURL, model: "m", timeoutMs: 300, maxRetries: 1 });
-      const e = await model.generate([[{ role: "user", content: "hi" }]]).catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(OpenAIClientError);
-      expect((e as Error).message).toContain(`${s.baseURL}/chat/completions`);
-      expect((e as Error).message).toMatch(pattern);
+      const { error, url } = await failureAgainst(plan, (baseURL) => openAIModel({ baseURL, model: "m", timeoutMs: 300, maxRetries: 1 }).generate([[{ role: "user", content: "hi" }]]));
+      expect(error).toBeInstanceOf(OpenAIClientError);
+      expect((error as Error).message).toContain(`${url}/chat/completions`);
+      expect((error as Error).message).toMatch(says);
     });
   }
 

@@ -61,3 +61,27 @@ export async function startBadServer(plan: (n: number, path: string) => Misbehav
     });
   return state;
 }
+
+/** What every adapter built on the client must survive, and what its error must then say (besides the URL). */
+export const MISBEHAVIOURS: readonly (readonly [label: string, plan: Misbehaviour, says: RegExp])[] = [
+  ["a stalled body", { kind: "stall" }, /timed out/],
+  ["a body dripping one byte every 50 ms", { kind: "drip", everyMs: 50 }, /timed out/],
+  ["a body cut short", { kind: "cut" }, /cut short/],
+  ["a 200 whose body is HTML", { kind: "reply", text: "<html><body>gateway</body></html>" }, /not valid JSON/],
+  ["a body of {}", json({}), /: choices: /],
+  ["a null message", json({ choices: [{ message: null }] }), /: choices\.0\.message: /],
+  ["a numeric content", json({ choices: [{ message: { content: 5 } }] }), /: choices\.0\.message\.content: /],
+];
+
+/** Call `call` against a server answering every request with `plan`; resolves what it threw (undefined if nothing). */
+export async function failureAgainst(plan: Misbehaviour, call: (baseURL: string) => Promise<unknown>): Promise<{ error: unknown; url: string }> {
+  const s = await startBadServer(() => plan);
+  try {
+    await call(s.baseURL);
+    return { error: undefined, url: s.baseURL };
+  } catch (error) {
+    return { error, url: s.baseURL };
+  } finally {
+    await s.close();
+  }
+}

@@ -8,12 +8,10 @@ import { describe, expect, it } from "vitest";
 import type { CliIo } from "./cli-io.ts";
 import { main } from "./main.ts";
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
+async function run(...argv: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const io: CliIo = { out: () => {}, err: (t) => void err.push(t) };
+  return { code: await main(argv, io), err: err.join("") };
 }
 
 const missing = "/nonexistent/longpo-model";
