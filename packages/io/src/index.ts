@@ -21,5 +21,6 @@ export { acquireOutputLock, LOCK_FILE, type LockOwner, type OutputLock, OutputLo
 export { type Random, randomFrom, sampleIndices } from "./random.ts";
 export { DEFAULT_MAX_LINE_BYTES, type JsonlLine, readJsonl, readJsonlEntries, readJsonlLines, type ReadJsonlOptions, readJsonlUnique } from "./read-jsonl.ts";
 export { type Sfc32, sfc32 } from "./sfc32.ts";
+export { syncFolder } from "./sync-folder.ts";
 export { fsyncDir, writeFileAtomic } from "./write-file-atomic.ts";
 export { type Xoshiro128, xoshiro128 } from "./xoshiro128.ts";

@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { syncFolder } from "./sync-folder.ts";
 import { writeFileAtomic } from "./write-file-atomic.ts";
 
 describe("writeFileAtomic", () => {
@@ -22,5 +23,17 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(dir, "new")).rejects.toThrow();
     expect(readFileSync(file, "utf8")).toBe("old");
     expect(readdirSync(dir)).toEqual(["x.json"]);
+  });
+});
+
+describe("syncFolder", () => {
+  it("fsyncs every file of a tree (counting them) and only the folder when shallow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "io-sync-"));
+    writeFileSync(join(dir, "a"), "1");
+    writeFileSync(join(dir, "b"), "2");
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "c"), "3");
+    expect(await syncFolder(dir)).toBe(3);
+    expect(await syncFolder(dir, { shallow: true })).toBe(0);
   });
 });
