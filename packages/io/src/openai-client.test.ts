@@ -78,7 +78,8 @@ describe("createOpenAIClient: every failure ends, typed and naming the URL", () 
     const s = await server(() => ({ kind: "stall" }));
     const controller = new AbortController();
     const pending = failure(createOpenAIClient({ baseURL: s.baseURL, timeoutMs: 60_000, maxRetries: 3 }).post("/completions", {}, Body, { signal: controller.signal }));
-    setTimeout(() => controller.abort(new Error("user stop")), 50);
+    while (s.requests.length === 0) await new Promise((done) => setTimeout(done, 5)); // the request is in flight
+    controller.abort(new Error("user stop"));
     expect(((await pending) as unknown as Error).message).toBe("user stop");
     expect(s.requests).toHaveLength(1);
   });

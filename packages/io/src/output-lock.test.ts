@@ -20,8 +20,8 @@ interface Run {
   exit: Promise<{ code: number | null; signal: string | null }>;
 }
 
-function start(dir: string, holdMs: number): Run {
-  const proc = spawn(bun, [child, dir, String(holdMs)], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+function start(dir: string, hold: number | "stdin"): Run {
+  const proc = spawn(bun, [child, dir, String(hold)], { cwd: repoRoot, stdio: [hold === "stdin" ? "pipe" : "ignore", "pipe", "pipe"] });
   const run: Run = {
     proc,
     out: "",
@@ -40,11 +40,12 @@ function start(dir: string, holdMs: number): Run {
 describe("acquireOutputLock", () => {
   it("lets one of two concurrent processes write a folder; the other exits 2 naming the holder's pid", async () => {
     const dir = tmp();
-    const first = start(dir, 1500);
+    const first = start(dir, "stdin"); // holds the lock until its stdin closes
     await first.saw("locked");
     const second = start(dir, 0);
     expect((await second.exit).code).toBe(2);
     expect(second.err).toMatch(new RegExp(`^another run \\(pid ${first.proc.pid}, started \\d{4}-\\d\\d-\\d\\dT[^)]+\\) is writing ${dir}\\n$`));
+    first.proc.stdin?.end();
     expect((await first.exit).code).toBe(0);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
