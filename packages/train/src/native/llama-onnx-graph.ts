@@ -4,6 +4,7 @@ import type { ModelConfig, WeightMap } from "../model/config.ts";
 import {
   encodeOnnxModel,
   ONNX_FLOAT,
+  ONNX_INT32,
   ONNX_INT64,
   type OnnxAttribute,
   type OnnxNode,
@@ -20,7 +21,7 @@ import {
  */
 export type OnnxGraphKind = "score" | "decode";
 
-/** The opset the graph is written for (ReduceMean with an `axes` attribute, Split with a `split` input). */
+/** The opset the graph is written for (ReduceMean with an `axes` attribute). */
 export const LLAMA_ONNX_OPSET = 17;
 
 /** Builds nodes with unique value names. */
@@ -78,27 +79,14 @@ function transposed(w: { shape: number[]; data: Float32Array }, scale = 1): Floa
   return t;
 }
 
-/** Columns of several (in, out_k) matrices side by side: (in, Σ out_k). */
-function concatColumns(parts: readonly Float32Array[], rows: number): { data: Float32Array; cols: number } {
-  const widths = parts.map((p) => p.length / rows);
-  const cols = widths.reduce((a, b) => a + b, 0);
-  const data = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    let at = r * cols;
-    parts.forEach((p, k) => {
-      const w = widths[k]!;
-      data.set(p.subarray(r * w, (r + 1) * w), at);
-      at += w;
-    });
-  }
-  return { data, cols };
-}
-
 /**
  * The ONNX model of a Llama / Mistral / Qwen2 checkpoint as protobuf bytes: RMSNorm, rotate-half RoPE from
  * cos/sin inputs (the caller computes them from the checkpoint's θ and scaling, as the TF.js model does),
  * grouped-query attention with an additive mask input (causal order, padding and sliding window are the caller's
- * mask), SwiGLU, tied or untied head. q/k/v and gate/up are fused into one product each; 1/√hd is folded into q.
+ * mask), SwiGLU, tied or untied head; 1/√hd is folded into q's weights. The scoring graph of a model without a
+ * sliding window (head size a multiple of 8) runs attention in ONNX Runtime's fused causal `GroupQueryAttention`
+ * (com.microsoft) and needs no mask
+ * input: it then takes `seqlens_k` (B) int32 = T − 1 and `total_sequence_length` () int32 = T instead of `attn_bias`.
  *
  * @param config the architecture
  * @param weights Hugging Face names, PyTorch layout (as `loadCheckpoint` returns)
@@ -115,9 +103,7 @@ export function llamaOnnxGraph(config: ModelConfig, weights: WeightMap, kind: On
     return w;
   };
   const g = new GraphBuilder();
-  const group = nH / nKv;
   const qScale = 1 / Math.sqrt(hd);
-  const half = g.ints([hd / 2, hd / 2]);
   const eps = g.scalar(config.rmsNormEps);
   const two = g.scalar(2);
 
@@ -127,19 +113,28 @@ export function llamaOnnxGraph(config: ModelConfig, weights: WeightMap, kind: On
     const normed = g.one("Div", [x, g.one("Sqrt", [g.one("Add", [ms, eps])])]);
     return g.one("Mul", [normed, weight]);
   };
-  const rope = (x4: string, cos: string, sin: string): string => {
-    const [a, b] = g.op("Split", [x4, half], [{ name: "axis", int: -1 }], 2) as [string, string];
-    const rotated = g.one("Concat", [g.one("Neg", [b]), a], [{ name: "axis", int: -1 }]);
-    return g.one("Add", [g.one("Mul", [x4, cos]), g.one("Mul", [rotated, sin])]);
-  };
+  // rotateHalf(x) = x·R with R (hd, hd) a signed permutation: one small product instead of Split/Neg/Concat copies.
+  const rotation = new Float32Array(hd * hd);
+  for (let i = 0; i < hd / 2; i++) {
+    rotation[(i + hd / 2) * hd + i] = -1; // out[i] = −x[i + hd/2]
+    rotation[i * hd + i + hd / 2] = 1; // out[i + hd/2] = x[i]
+  }
+  const rotate = g.weight("rotate_half", [hd, hd], rotation);
+  const rope = (x4: string, cos: string, sin: string): string =>
+    g.one("Add", [g.one("Mul", [x4, cos]), g.one("Mul", [g.one("MatMul", [x4, rotate]), sin])]);
 
+  const fused = usesFusedAttention(config, kind);
   const inputs: OnnxValueInfo[] = [{ name: "input_ids", type: ONNX_INT64, dims: ["batch", "seq"] }];
   if (kind === "score") inputs.push({ name: "labels", type: ONNX_INT64, dims: ["batch", "seq"] });
   inputs.push(
     { name: "rope_cos", type: ONNX_FLOAT, dims: ["batch", "seq", 1, hd] },
     { name: "rope_sin", type: ONNX_FLOAT, dims: ["batch", "seq", 1, hd] },
-    { name: "attn_bias", type: ONNX_FLOAT, dims: ["bias_batch", 1, "seq", "total"] },
   );
+  if (fused) {
+    inputs.push({ name: "seqlens_k", type: ONNX_INT32, dims: ["batch"] }, { name: "total_sequence_length", type: ONNX_INT32, dims: [] });
+  } else {
+    inputs.push({ name: "attn_bias", type: ONNX_FLOAT, dims: ["bias_batch", 1, "seq", "total"] });
+  }
   const outputs: OnnxValueInfo[] = [];
 
   const embed = get("model.embed_tokens.weight");
@@ -150,46 +145,27 @@ export function llamaOnnxGraph(config: ModelConfig, weights: WeightMap, kind: On
     const wq = transposed(get(`${p}self_attn.q_proj.weight`), qScale);
     const wk = transposed(get(`${p}self_attn.k_proj.weight`));
     const wv = transposed(get(`${p}self_attn.v_proj.weight`));
-    const qkv = concatColumns([wq, wk, wv], D);
-    let proj = g.one("MatMul", [rmsNorm(x, g.weight(`l${l}.in_norm`, [D], get(`${p}input_layernorm.weight`).data)), g.weight(`l${l}.qkv`, [D, qkv.cols], qkv.data)]); // (B, T, (nH + 2nKv)·hd)
-    if (config.attentionBias) {
-      const bq = get(`${p}self_attn.q_proj.bias`).data.map((v) => v * qScale);
-      const bias = Float32Array.from([...bq, ...get(`${p}self_attn.k_proj.bias`).data, ...get(`${p}self_attn.v_proj.bias`).data]);
-      proj = g.one("Add", [proj, g.weight(`l${l}.qkv_bias`, [qkv.cols], bias)]);
-    }
-    const [q, k, v] = g.op("Split", [proj, g.ints([nH * hd, nKv * hd, nKv * hd])], [{ name: "axis", int: -1 }], 3) as [string, string, string];
+    const h = rmsNorm(x, g.weight(`l${l}.in_norm`, [D], get(`${p}input_layernorm.weight`).data)); // (B, T, D)
+    // Three products rather than one fused and split: ORT's Split copies, and costs more than it saves here.
+    const project = (name: string, w: Float32Array, out: number, bias: Float32Array | null) => {
+      const y = g.one("MatMul", [h, g.weight(`l${l}.${name}`, [D, out], w)]); // (B, T, out)
+      return bias === null ? y : g.one("Add", [y, g.weight(`l${l}.${name}_bias`, [out], bias)]);
+    };
+    const biasOf = (n: string, scale = 1) => (config.attentionBias ? get(`${p}self_attn.${n}_proj.bias`).data.map((v) => v * scale) : null);
+    const q = project("q", wq, nH * hd, biasOf("q", qScale));
+    const k = project("k", wk, nKv * hd, biasOf("k"));
+    const v = project("v", wv, nKv * hd, biasOf("v"));
     const heads = (t: string, n: number) => g.one("Reshape", [t, g.ints([0, 0, n, hd])]); // (B, T, n, hd)
-    const toBhtd = (t: string) => g.one("Transpose", [t], [{ name: "perm", ints: [0, 2, 1, 3] }]); // (B, n, T, hd)
-    const q4 = toBhtd(rope(heads(q, nH), "rope_cos", "rope_sin")); // (B, nH, T, hd)
-    let k4 = toBhtd(rope(heads(k, nKv), "rope_cos", "rope_sin")); // (B, nKv, T, hd)
-    let v4 = toBhtd(heads(v, nKv)); // (B, nKv, T, hd)
-    if (kind === "decode") {
-      const pk = `past_key_values.${l}.key`;
-      const pv = `past_key_values.${l}.value`;
-      inputs.push({ name: pk, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] }, { name: pv, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] });
-      const presentK = `present.${l}.key`;
-      const presentV = `present.${l}.value`;
-      g.nodes.push({ op: "Concat", inputs: [pk, k4], outputs: [presentK], attributes: [{ name: "axis", int: 2 }] });
-      g.nodes.push({ op: "Concat", inputs: [pv, v4], outputs: [presentV], attributes: [{ name: "axis", int: 2 }] });
-      outputs.push({ name: presentK, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] }, { name: presentV, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] });
-      k4 = presentK;
-      v4 = presentV;
-    }
-    // Grouped queries: the g heads sharing kv head j are q heads j·g … j·g + g − 1 (HF's repeat_kv), so
-    // (B, nH, T, hd) → (B, nKv, g·T, hd) pairs each with its kv head without copying keys.
-    const qg = group === 1 ? q4 : g.one("Reshape", [q4, g.ints([0, nKv, -1, hd])]);
-    const scores = g.one("MatMul", [qg, g.one("Transpose", [k4], [{ name: "perm", ints: [0, 1, 3, 2] }])]); // (B, nKv, g·T, S)
-    const masked = g.one("Add", [group === 1 ? scores : g.one("Reshape", [scores, g.ints([0, nH, -1, 0])]), "attn_bias"]); // (B, nH, T, S)
-    let probs = g.one("Softmax", [masked], [{ name: "axis", int: -1 }]);
-    if (group !== 1) probs = g.one("Reshape", [probs, g.ints([0, nKv, -1, 0])]); // (B, nKv, g·T, S)
-    let att = g.one("MatMul", [probs, v4]); // (B, nKv, g·T, hd)
-    if (group !== 1) att = g.one("Reshape", [att, g.ints([0, nH, -1, hd])]); // (B, nH, T, hd)
-    const merged = g.one("Reshape", [toBhtd(att), g.ints([0, 0, nH * hd])]); // (B, T, nH·hd)
+    const qr = rope(heads(q, nH), "rope_cos", "rope_sin"); // (B, T, nH, hd)
+    const kr = rope(heads(k, nKv), "rope_cos", "rope_sin"); // (B, T, nKv, hd)
+    const merged = fused
+      ? fusedAttention(g, qr, kr, v, nH, nKv, hd)
+      : maskedAttention(g, qr, kr, heads(v, nKv), nH, nKv, hd, kind === "decode" ? l : null, inputs, outputs); // (B, T, nH·hd)
     const wo = transposed(get(`${p}self_attn.o_proj.weight`));
     x = g.one("Add", [x, g.one("MatMul", [merged, g.weight(`l${l}.o`, [nH * hd, D], wo)])]); // (B, T, D)
-    const gu = concatColumns([transposed(get(`${p}mlp.gate_proj.weight`)), transposed(get(`${p}mlp.up_proj.weight`))], D);
-    const h2 = rmsNorm(x, g.weight(`l${l}.post_norm`, [D], get(`${p}post_attention_layernorm.weight`).data));
-    const [gate, up] = g.op("Split", [g.one("MatMul", [h2, g.weight(`l${l}.gate_up`, [D, 2 * I], gu.data)]), g.ints([I, I])], [{ name: "axis", int: -1 }], 2) as [string, string];
+    const h2 = rmsNorm(x, g.weight(`l${l}.post_norm`, [D], get(`${p}post_attention_layernorm.weight`).data)); // (B, T, D)
+    const gate = g.one("MatMul", [h2, g.weight(`l${l}.gate`, [D, I], transposed(get(`${p}mlp.gate_proj.weight`)))]); // (B, T, I)
+    const up = g.one("MatMul", [h2, g.weight(`l${l}.up`, [D, I], transposed(get(`${p}mlp.up_proj.weight`)))]); // (B, T, I)
     const act = g.one("Mul", [g.one("Mul", [gate, g.one("Sigmoid", [gate])]), up]); // (B, T, I) silu(gate)·up
     const wd = transposed(get(`${p}mlp.down_proj.weight`));
     x = g.one("Add", [x, g.one("MatMul", [act, g.weight(`l${l}.down`, [I, D], wd)])]); // (B, T, D)
@@ -210,5 +186,88 @@ export function llamaOnnxGraph(config: ModelConfig, weights: WeightMap, kind: On
     g.nodes.push({ op: "ArgMax", inputs: [logits], outputs: ["greedy_ids"], attributes: [{ name: "axis", int: -1 }, { name: "keepdims", int: 0 }] });
     outputs.push({ name: "token_logps", type: ONNX_FLOAT, dims: ["batch", "seq"] }, { name: "greedy_ids", type: ONNX_INT64, dims: ["batch", "seq"] });
   }
-  return encodeOnnxModel({ name: `llama-${kind}`, opset: LLAMA_ONNX_OPSET, nodes: g.nodes, initializers: g.initializers, inputs, outputs });
+  return encodeOnnxModel({
+    name: `llama-${kind}`,
+    opset: LLAMA_ONNX_OPSET,
+    ...(fused ? { extraOpsets: { "com.microsoft": 1 } } : {}),
+    nodes: g.nodes,
+    initializers: g.initializers,
+    inputs,
+    outputs,
+  });
+}
+
+/**
+ * Whether the graph of `kind` runs ONNX Runtime's fused causal attention: scoring, without a sliding window, with a
+ * head size that is a multiple of 8 (the CPU kernel's requirement).
+ */
+export function usesFusedAttention(config: ModelConfig, kind: OnnxGraphKind): boolean {
+  return kind === "score" && config.slidingWindow === null && config.headDim % 8 === 0;
+}
+
+/**
+ * Causal grouped-query attention by ONNX Runtime's `GroupQueryAttention` (com.microsoft; 1/√hd already in q):
+ * no mask tensor, no transposes, keys shared by their query group without copies.
+ *
+ * @returns (B, T, nH·hd)
+ */
+function fusedAttention(g: GraphBuilder, q4: string, k4: string, v: string, nH: number, nKv: number, hd: number): string {
+  const flat = (t: string, n: number) => g.one("Reshape", [t, g.ints([0, 0, n * hd])]); // (B, T, n·hd)
+  const [out] = g.op("GroupQueryAttention", [flat(q4, nH), flat(k4, nKv), v, "", "", "seqlens_k", "total_sequence_length"], [
+    { name: "num_heads", int: nH },
+    { name: "kv_num_heads", int: nKv },
+    { name: "scale", float: 1 },
+  ], 3);
+  g.nodes[g.nodes.length - 1] = { ...g.nodes[g.nodes.length - 1]!, domain: "com.microsoft" };
+  return out!;
+}
+
+/**
+ * Grouped-query attention from plain ops with the additive `attn_bias` input (causal order, padding, sliding
+ * window); with `cacheLayer` set, past keys/values come in and present ones go out (decode graph).
+ *
+ * @param q4 (B, T, nH, hd) after RoPE and scaling
+ * @param k4 (B, T, nKv, hd) after RoPE
+ * @param v4 (B, T, nKv, hd)
+ * @returns (B, T, nH·hd)
+ */
+function maskedAttention(
+  g: GraphBuilder,
+  q4: string,
+  k4: string,
+  v4: string,
+  nH: number,
+  nKv: number,
+  hd: number,
+  cacheLayer: number | null,
+  inputs: OnnxValueInfo[],
+  outputs: OnnxValueInfo[],
+): string {
+  const group = nH / nKv;
+  const toBhtd = (t: string) => g.one("Transpose", [t], [{ name: "perm", ints: [0, 2, 1, 3] }]); // (B, n, T, hd)
+  const q = toBhtd(q4); // (B, nH, T, hd)
+  let k = toBhtd(k4); // (B, nKv, T, hd)
+  let v = toBhtd(v4); // (B, nKv, T, hd)
+  if (cacheLayer !== null) {
+    const pk = `past_key_values.${cacheLayer}.key`;
+    const pv = `past_key_values.${cacheLayer}.value`;
+    inputs.push({ name: pk, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] }, { name: pv, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] });
+    const presentK = `present.${cacheLayer}.key`;
+    const presentV = `present.${cacheLayer}.value`;
+    g.nodes.push({ op: "Concat", inputs: [pk, k], outputs: [presentK], attributes: [{ name: "axis", int: 2 }] });
+    g.nodes.push({ op: "Concat", inputs: [pv, v], outputs: [presentV], attributes: [{ name: "axis", int: 2 }] });
+    outputs.push({ name: presentK, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] }, { name: presentV, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] });
+    k = presentK; // (B, nKv, S, hd)
+    v = presentV;
+  }
+  // Grouped queries: the g heads sharing kv head j are q heads j·g … j·g + g − 1 (HF's repeat_kv), so
+  // (B, nH, T, hd) → (B, nKv, g·T, hd) pairs each with its kv head without copying keys.
+  const qg = group === 1 ? q : g.one("Reshape", [q, g.ints([0, nKv, -1, hd])]);
+  const scores = g.one("MatMul", [qg, g.one("Transpose", [k], [{ name: "perm", ints: [0, 1, 3, 2] }])]); // (B, nKv, g·T, S)
+  const masked = g.one("Add", [group === 1 ? scores : g.one("Reshape", [scores, g.ints([0, nH, -1, 0])]), "attn_bias"]); // (B, nH, T, S)
+  let probs = g.one("Softmax", [masked], [{ name: "axis", int: -1 }]);
+  if (group !== 1) probs = g.one("Reshape", [probs, g.ints([0, nKv, -1, 0])]); // (B, nKv, g·T, S)
+  let att = g.one("MatMul", [probs, v]); // (B, nKv, g·T, hd)
+  if (group !== 1) att = g.one("Reshape", [att, g.ints([0, nH, -1, hd])]); // (B, nH, T, hd)
+  return g.one("Reshape", [toBhtd(att), g.ints([0, 0, nH * hd])]); // (B, T, nH·hd)
 }

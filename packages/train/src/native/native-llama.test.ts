@@ -92,11 +92,11 @@ function parity(name: string, load: () => Promise<{ config: ModelConfig; weights
 }
 
 parity("the shipped M0", () => loadCheckpoint(m0Dir));
-parity("GQA, untied head, YaRN scaling", async () => {
-  const config = tinyConfig({ ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 16, betaFast: 32, betaSlow: 1, attentionFactor: null } });
+parity("GQA, untied head, YaRN scaling (fused attention in scoring)", async () => {
+  const config = tinyConfig({ headDim: 8, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 16, betaFast: 32, betaSlow: 1, attentionFactor: null } });
   return { config, weights: LlamaModel.random(config, 21, 0.3).weights() };
 });
-parity("tied head, Llama-3 scaling, sliding window, q/k/v biases", async () => {
+parity("tied head, Llama-3 scaling, sliding window, q/k/v biases (masked attention everywhere)", async () => {
   const config = tinyConfig({
     architecture: "qwen2",
     attentionBias: true,
@@ -127,8 +127,8 @@ describe("native inference through the adapters", () => {
         expect(Math.abs(g.logprob - want[i]!.logprob)).toBeLessThan(1e-4);
       });
       const requests = [{ context: "the cat", continuation: " is in the garden" }];
-      const [a] = await llamaEvalModel(model, tok, { name: "tfjs" }).logLikelihood(requests);
-      const [b] = await llamaEvalModel(native, tok, { name: "native" }).logLikelihood(requests);
+      const [a] = await llamaEvalModel(model, tok, { name: "tfjs" }).logLikelihood!(requests);
+      const [b] = await llamaEvalModel(native, tok, { name: "native" }).logLikelihood!(requests);
       expect(Math.abs(b!.logprob - a!.logprob)).toBeLessThan(1e-4);
       expect(b!.isGreedy).toBe(a!.isGreedy);
     } finally {

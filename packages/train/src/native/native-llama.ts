@@ -7,7 +7,7 @@ import type { DecodeSession, DecodingModel } from "../model/generate.ts";
 import { ropeTables } from "../model/rope.ts";
 import { padBatch } from "../trainer/length-grouped-batches.ts";
 import type { TokenizedSequence } from "../trainer/training-example.ts";
-import { llamaOnnxGraph } from "./llama-onnx-graph.ts";
+import { llamaOnnxGraph, usesFusedAttention } from "./llama-onnx-graph.ts";
 
 type OrtModule = typeof Ort;
 
@@ -145,7 +145,12 @@ export class NativeLlama implements DecodingModel {
     const feeds = {
       input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [batch, t]),
       labels: new ort.Tensor("int64", BigInt64Array.from(labels, BigInt), [batch, t]),
-      attn_bias: new ort.Tensor("float32", attentionBias(this.config, 1, t, 0, null), [1, 1, t, t]),
+      ...(usesFusedAttention(this.config, "score")
+        ? {
+          seqlens_k: new ort.Tensor("int32", new Int32Array(batch).fill(t - 1), [batch]),
+          total_sequence_length: new ort.Tensor("int32", Int32Array.of(t), []),
+        }
+        : { attn_bias: new ort.Tensor("float32", attentionBias(this.config, 1, t, 0, null), [1, 1, t, t]) }),
       ...ropeFeeds(ort, this.config, positions, batch, t),
     };
     const out = await this.#score.run(feeds);

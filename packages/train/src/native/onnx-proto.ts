@@ -40,6 +40,8 @@ export interface OnnxValueInfo {
 export interface OnnxModel {
   name: string;
   opset: number;
+  /** Further operator sets, e.g. `{ "com.microsoft": 1 }` for ONNX Runtime's contrib ops. */
+  extraOpsets?: Readonly<Record<string, number>>;
   nodes: readonly OnnxNode[];
   initializers: readonly OnnxTensor[];
   inputs: readonly OnnxValueInfo[];
@@ -206,5 +208,11 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
     o.string(1, "");
     o.int(2, model.opset);
   });
+  for (const [domain, version] of Object.entries(model.extraOpsets ?? {})) {
+    w.message(8, (o) => {
+      o.string(1, domain);
+      o.int(2, version);
+    });
+  }
   return w.finish();
 }
