@@ -16,8 +16,10 @@ import {
  * `score`: inputs `input_ids` (B, T) int64, `labels` (B, T) int64, `rope_cos`/`rope_sin` (B, T, 1, hd),
  * `attn_bias` (B or 1, 1, T, T); outputs `token_logps` (B, T) = log softmax(logits)[labels] and `greedy_ids` (B, T).
  *
- * `decode`: the same without labels, plus `past_key_values.{l}.key|value` (B, nKv, P, hd) and `attn_bias`
- * (B or 1, 1, T, P + T); outputs the last position's `logits` (B, 1, V) and `present.{l}.key|value` (B, nKv, P + T, hd).
+ * `decode`: the same without labels, plus a fixed-capacity cache `past_key_values.{l}.key_t` (B, nKv, hd, C) and
+ * `.value` (B, nKv, C, hd), and `attn_bias` (B, 1, T, C + T) over the C cache slots then the T new keys; outputs the
+ * last position's `logits` (B, 1, V) and the new keys and values `new.{l}.key_t` (B, nKv, hd, T), `new.{l}.value`
+ * (B, nKv, T, hd), which the caller writes into the cache in place.
  */
 export type OnnxGraphKind = "score" | "decode";
 
@@ -224,7 +226,10 @@ function fusedAttention(g: GraphBuilder, q4: string, k4: string, v: string, nH: 
 
 /**
  * Grouped-query attention from plain ops with the additive `attn_bias` input (causal order, padding, sliding
- * window); with `cacheLayer` set, past keys/values come in and present ones go out (decode graph).
+ * window). With `cacheLayer` set (decode graph) the keys are the cache's C slots followed by the T new ones: the
+ * cache comes in as `past_key_values.{l}.key_t` (B, nKv, hd, C) (keys stored transposed) and `.value` (B, nKv, C, hd)
+ * and is only read (two products and one small concat of scores, no copy of the cache); the new keys and values go
+ * out as `new.{l}.key_t` (B, nKv, hd, T) and `new.{l}.value` (B, nKv, T, hd) for the caller to write in place.
  *
  * @param q4 (B, T, nH, hd) after RoPE and scaling
  * @param k4 (B, T, nKv, hd) after RoPE
@@ -246,28 +251,35 @@ function maskedAttention(
   const group = nH / nKv;
   const toBhtd = (t: string) => g.one("Transpose", [t], [{ name: "perm", ints: [0, 2, 1, 3] }]); // (B, n, T, hd)
   const q = toBhtd(q4); // (B, nH, T, hd)
-  let k = toBhtd(k4); // (B, nKv, T, hd)
-  let v = toBhtd(v4); // (B, nKv, T, hd)
-  if (cacheLayer !== null) {
-    const pk = `past_key_values.${cacheLayer}.key`;
-    const pv = `past_key_values.${cacheLayer}.value`;
-    inputs.push({ name: pk, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] }, { name: pv, type: ONNX_FLOAT, dims: ["batch", nKv, "past", hd] });
-    const presentK = `present.${cacheLayer}.key`;
-    const presentV = `present.${cacheLayer}.value`;
-    g.nodes.push({ op: "Concat", inputs: [pk, k], outputs: [presentK], attributes: [{ name: "axis", int: 2 }] });
-    g.nodes.push({ op: "Concat", inputs: [pv, v], outputs: [presentV], attributes: [{ name: "axis", int: 2 }] });
-    outputs.push({ name: presentK, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] }, { name: presentV, type: ONNX_FLOAT, dims: ["batch", nKv, "total", hd] });
-    k = presentK; // (B, nKv, S, hd)
-    v = presentV;
-  }
+  const kt = g.one("Transpose", [k4], [{ name: "perm", ints: [0, 2, 3, 1] }]); // (B, nKv, hd, T)
+  const v = toBhtd(v4); // (B, nKv, T, hd)
   // Grouped queries: the g heads sharing kv head j are q heads j·g … j·g + g − 1 (HF's repeat_kv), so
   // (B, nH, T, hd) → (B, nKv, g·T, hd) pairs each with its kv head without copying keys.
   const qg = group === 1 ? q : g.one("Reshape", [q, g.ints([0, nKv, -1, hd])]);
-  const scores = g.one("MatMul", [qg, g.one("Transpose", [k], [{ name: "perm", ints: [0, 1, 3, 2] }])]); // (B, nKv, g·T, S)
+  let scores = g.one("MatMul", [qg, kt]); // (B, nKv, g·T, T)
+  let pastV: string | null = null;
+  if (cacheLayer !== null) {
+    const pk = `past_key_values.${cacheLayer}.key_t`;
+    pastV = `past_key_values.${cacheLayer}.value`;
+    inputs.push({ name: pk, type: ONNX_FLOAT, dims: ["batch", nKv, hd, "cache"] }, { name: pastV, type: ONNX_FLOAT, dims: ["batch", nKv, "cache", hd] });
+    g.nodes.push({ op: "Identity", inputs: [kt], outputs: [`new.${cacheLayer}.key_t`] });
+    g.nodes.push({ op: "Identity", inputs: [v], outputs: [`new.${cacheLayer}.value`] });
+    outputs.push({ name: `new.${cacheLayer}.key_t`, type: ONNX_FLOAT, dims: ["batch", nKv, hd, "seq"] }, { name: `new.${cacheLayer}.value`, type: ONNX_FLOAT, dims: ["batch", nKv, "seq", hd] });
+    scores = g.one("Concat", [g.one("MatMul", [qg, pk]), scores], [{ name: "axis", int: -1 }]); // (B, nKv, g·T, C + T)
+  }
   const masked = g.one("Add", [group === 1 ? scores : g.one("Reshape", [scores, g.ints([0, nH, -1, 0])]), "attn_bias"]); // (B, nH, T, S)
   let probs = g.one("Softmax", [masked], [{ name: "axis", int: -1 }]);
   if (group !== 1) probs = g.one("Reshape", [probs, g.ints([0, nKv, -1, 0])]); // (B, nKv, g·T, S)
-  let att = g.one("MatMul", [probs, v]); // (B, nKv, g·T, hd)
+  let att: string;
+  if (pastV === null) {
+    att = g.one("MatMul", [probs, v]); // (B, nKv, g·T, hd)
+  } else {
+    const cache = g.one("Shape", [pastV], [{ name: "start", int: 2 }, { name: "end", int: 3 }]); // [C]
+    const axis = g.ints([3]);
+    const pPast = g.one("Slice", [probs, g.ints([0]), cache, axis]); // (B, nKv, g·T, C)
+    const pNew = g.one("Slice", [probs, cache, g.ints([Number.MAX_SAFE_INTEGER]), axis]); // (B, nKv, g·T, T)
+    att = g.one("Add", [g.one("MatMul", [pPast, pastV]), g.one("MatMul", [pNew, v])]); // (B, nKv, g·T, hd)
+  }
   if (group !== 1) att = g.one("Reshape", [att, g.ints([0, nH, -1, hd])]); // (B, nH, T, hd)
   return g.one("Reshape", [toBhtd(att), g.ints([0, 0, nH * hd])]); // (B, T, nH·hd)
 }

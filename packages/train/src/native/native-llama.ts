@@ -7,6 +7,7 @@ import type { DecodeSession, DecodingModel } from "../model/generate.ts";
 import { ropeTables } from "../model/rope.ts";
 import { padBatch } from "../trainer/length-grouped-batches.ts";
 import type { TokenizedSequence } from "../trainer/training-example.ts";
+import { NativeKvCache } from "./_native-kv-cache.ts";
 import { llamaOnnxGraph, usesFusedAttention } from "./llama-onnx-graph.ts";
 
 type OrtModule = typeof Ort;
@@ -182,63 +183,50 @@ export class NativeLlama implements DecodingModel {
     return out;
   }
 
-  /** A KV-cached decoding state for `generate` (see {@link DecodingModel}). */
+  /** A KV-cached decoding state for `generate` (see {@link DecodingModel}); the cache lives in host memory. */
   startDecoding(batch: number, useCache: boolean): DecodeSession {
     const ort = this.#ort;
     const { config } = this;
     const { numLayers, numKvHeads, headDim } = config;
-    const empty = () => new ort.Tensor("float32", new Float32Array(0), [batch, numKvHeads, 0, headDim]);
-    let past: Ort.Tensor[] = [];
-    let keyValid = new Uint8Array(0);
-    let length = 0;
-    const realTokens = new Array<number>(batch).fill(0);
-    const release = () => {
-      for (const t of past) t.dispose();
-      past = [];
-    };
+    const fresh = () => new NativeKvCache(batch, numLayers, numKvHeads, headDim, config.slidingWindow);
+    let cache = fresh();
     return {
       next: async (ids, mask) => {
         const t = ids[0]?.length ?? 0;
-        if (!useCache) {
-          release();
-          keyValid = new Uint8Array(0);
-          length = 0;
-          realTokens.fill(0);
-        }
-        const s = length + t;
-        const valid = new Uint8Array(batch * s);
+        if (!useCache) cache = fresh();
+        const newValid = new Uint8Array(batch * t);
         const positions = new Int32Array(batch * t);
         const flat = new Int32Array(batch * t);
         for (let b = 0; b < batch; b++) {
-          valid.set(keyValid.subarray(b * length, (b + 1) * length), b * s);
-          let next = realTokens[b]!;
+          let next = cache.realTokens[b]!;
           for (let i = 0; i < t; i++) {
             const real = (mask[b]?.[i] ?? 0) > 0;
-            valid[b * s + length + i] = real ? 1 : 0;
+            newValid[b * t + i] = real ? 1 : 0;
             if (real) positions[b * t + i] = next++; // padding keeps position 0, as the TF.js model
             flat[b * t + i] = ids[b]?.[i] ?? 0;
           }
-          realTokens[b] = next;
         }
         checkIds(flat, config.vocabSize);
+        const c = cache.capacity;
         const feeds: Record<string, Ort.Tensor> = {
           input_ids: new ort.Tensor("int64", BigInt64Array.from(flat, BigInt), [batch, t]),
-          attn_bias: new ort.Tensor("float32", attentionBias(config, batch, t, length, valid), [batch, 1, t, s]),
+          attn_bias: new ort.Tensor("float32", cache.bias(newValid, t), [batch, 1, t, c + t]),
           ...ropeFeeds(ort, config, positions, batch, t),
         };
         for (let l = 0; l < numLayers; l++) {
-          feeds[`past_key_values.${l}.key`] = past[2 * l] ?? empty();
-          feeds[`past_key_values.${l}.value`] = past[2 * l + 1] ?? empty();
+          const { keys, values } = cache.layer(l);
+          feeds[`past_key_values.${l}.key_t`] = new ort.Tensor("float32", keys, [batch, numKvHeads, headDim, c]);
+          feeds[`past_key_values.${l}.value`] = new ort.Tensor("float32", values, [batch, numKvHeads, c, headDim]);
         }
         const out = await this.#decode.run(feeds);
-        release();
-        for (let l = 0; l < numLayers; l++) past.push(out[`present.${l}.key`]!, out[`present.${l}.value`]!);
-        keyValid = valid;
-        length = s;
-        const logits = out.logits!.data as Float32Array; // (B·1·V)
-        return logits;
+        const newKeys = Array.from({ length: numLayers }, (_, l) => out[`new.${l}.key_t`]!.data as Float32Array);
+        const newValues = Array.from({ length: numLayers }, (_, l) => out[`new.${l}.value`]!.data as Float32Array);
+        cache.append(newKeys, newValues, newValid, t);
+        return out.logits!.data as Float32Array; // (B·1·V)
       },
-      dispose: release,
+      dispose: () => {
+        cache = fresh();
+      },
     };
   }
 
