@@ -7,7 +7,7 @@ import type { DecodeSession, DecodingModel } from "../model/generate.ts";
 import { ropeTables } from "../model/rope.ts";
 import { padBatch } from "../trainer/length-grouped-batches.ts";
 import type { TokenizedSequence } from "../trainer/training-example.ts";
-import { NativeKvCache } from "./_native-kv-cache.ts";
+import { NativeKvCache } from "./native-kv-cache.ts";
 import { llamaOnnxGraph, usesFusedAttention } from "./llama-onnx-graph.ts";
 
 type OrtModule = typeof Ort;
