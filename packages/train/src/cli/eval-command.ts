@@ -1,12 +1,12 @@
 // `longpo eval`: long-context tasks of @longpo/eval on a model folder, with a report folder (JSON, Markdown, charts).
 import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type Task, writeReport } from "@longpo/eval";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
+import { lockOutput } from "./output-lock.ts";
+import { openEngine, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
 import type { ReplicaPool } from "../parallel/replica-pool.ts";
 import { workersArg, workersOption } from "./workers-option.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
@@ -24,6 +24,7 @@ export const evalSpec: CommandSpec = {
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
     workers: workersOption,
   },
 };
@@ -39,6 +40,10 @@ export interface EvalRunOptions {
   ropeTheta?: number;
   seed: number;
   name: string;
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
+  /** Where the fallback note goes; default nowhere. */
+  note?: (line: string) => void;
   /** Model replicas in worker threads that share the generation batches (default 1: this thread). */
   workers?: number;
 }
@@ -64,7 +69,7 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
 
 /** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
 export async function evaluateModel(
-  model: LlamaModel,
+  model: InferenceModel,
   tok: ChatTokenizer,
   tasks: Task[],
   maxNewTokens: number,
@@ -100,15 +105,16 @@ export function suiteScores(result: SuiteResult): Record<string, number> {
 export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; files: string[] }> {
   const tok = o.folder.tokenizer;
   const tasks = buildTasks(tok, o.tasks, o.lengths, o.samples, o.seed);
-  const model = buildModel(o.folder, o.ropeTheta);
-  const pool = await replicaPoolFor(model, o.workers ?? 1);
+  const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const pool = "engine" in model ? undefined : await replicaPoolFor(model, o.workers ?? 1);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name, pool);
     const files = await writeReport(o.out, result, { png: false });
     return { markdown: markdownReport(result), files };
   } finally {
     await pool?.close();
-    model.dispose();
+    await model.dispose();
   }
 }
 
@@ -116,6 +122,7 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
 export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, evalSpec);
   const workers = workersArg(args);
+  lockOutput(str(args, "out"), "eval", io);
   const lengths = parseLengths(str(args, "lengths"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
@@ -132,6 +139,8 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
     seed: num(args, "seed"),
     name: str(args, "model"),
     workers,
+    inference: str(args, "inference"),
+    note: (line) => io.err(`eval: ${line}\n`),
   });
   io.out(`${markdown}\nwrote ${files.join(", ")}\n`);
   return EXIT.ok;

@@ -1,11 +1,12 @@
 // `longpo prefgen`: documents → chunks → questions → chosen (chunk) / rejected (whole document) → filtered, scored pairs.
 import { readFile } from "node:fs/promises";
+import { hashString } from "@longpo/io";
 import { defaultFilters, type GenerateRequest, type Generator, pipelineFiles, QUESTION_INSTRUCTION, runPipeline } from "@longpo/prefgen";
-import { llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { type InferenceModel, llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { lockOutput } from "./output-lock.ts";
+import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import type { ReplicaPool } from "../parallel/replica-pool.ts";
 import { workersArg, workersOption } from "./workers-option.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
@@ -31,21 +32,24 @@ export const prefgenSpec: CommandSpec = {
     stage: { kind: "integer", default: 1, description: "self-evolution stage recorded in provenance" },
     "batch-size": { kind: "integer", default: 4, min: 1, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
     workers: workersOption,
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
-    "prompt is answered with four questions drawn in turn from the file, and the pipeline picks one as usual.",
+    "prompt is answered with four consecutive questions of the file, starting at a line chosen by a hash of the",
+    "prompt (so a resumed run asks what an uninterrupted one would), and the pipeline picks one as usual.",
   ],
 };
 
 /**
- * Answer prefgen's question prompts with questions from a list (four per prompt, drawn in turn), pass every
- * other request to `inner`. For models that cannot write questions; documented on `--questions`.
+ * Answer prefgen's question prompts with questions from a list (four consecutive ones, from a line chosen by
+ * FNV-1a of the prompt's text), pass every other request to `inner`. For models that cannot write questions;
+ * documented on `--questions`. The answer depends on the prompt alone, never on what came before, so a run
+ * killed and resumed writes the same questions as an uninterrupted one (issue 14, defect 4).
  */
 export function withFixedQuestions(inner: Generator, questions: readonly string[]): Generator {
   const head = QUESTION_INSTRUCTION.slice(QUESTION_INSTRUCTION.indexOf("{passage}") + "{passage}".length).trim().slice(0, 60);
-  let next = 0;
   return {
     name: `${inner.name}+fixed-questions`,
     async generate(requests: GenerateRequest[]) {
@@ -55,8 +59,8 @@ export function withFixedQuestions(inner: Generator, questions: readonly string[
       let k = 0;
       return requests.map((r) => {
         if (!isQuestion(r)) return answers[k++] as Awaited<ReturnType<Generator["generate"]>>[number];
-        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(next + i) % questions.length]}`);
-        next += 4;
+        const start = hashString(r.messages.map((m) => m.content).join("\n")) % questions.length;
+        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(start + i) % questions.length]}`);
         return { text: four.join("\n"), finishReason: "stop" as const, promptTokens: 0, completionTokens: 0 };
       });
     },
@@ -84,15 +88,19 @@ export interface PrefgenRunOptions {
   /** Model replicas in worker threads that share generation and scoring batches (default 1: this thread). */
   workers?: number;
   io: CliIo;
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
 }
 
 /** Run the prefgen pipeline with the TF.js model; returns the pairs file and how many pairs it holds. */
 export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string; count: number }> {
-  const model = buildModel(o.folder);
-  let longModel: LlamaModel | undefined;
+  const note = (line: string) => o.io.err(`prefgen: ${line}\n`);
+  const model = await openEngine(o.folder, o.inference ?? "auto", note);
+  let longModel: InferenceModel | undefined;
   const pools: ReplicaPool[] = [];
-  const poolOf = async (m: LlamaModel) => {
-    const pool = await replicaPoolFor(m, o.workers ?? 1, {}, (l) => o.io.err(`prefgen: ${l}\n`));
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const poolOf = async (m: InferenceModel) => {
+    const pool = "engine" in m ? undefined : await replicaPoolFor(m, o.workers ?? 1, {}, note);
     if (pool !== undefined) pools.push(pool);
     return pool === undefined ? {} : { pool };
   };
@@ -103,7 +111,7 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     if (o.questions !== undefined) generator = withFixedQuestions(generator, o.questions);
     let longGenerator: Generator | undefined;
     if (o.ropeTheta !== undefined) {
-      longModel = buildModel(o.folder, o.ropeTheta);
+      longModel = await openEngine(o.folder, o.inference ?? "auto", note, o.ropeTheta);
       longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize, ...(await poolOf(longModel)) });
     }
     const sampling = { temperature: o.temperature, topP: o.topP, maxTokens: o.maxNewTokens };
@@ -132,8 +140,8 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     return { pairs: files.pairs, count };
   } finally {
     for (const p of pools) await p.close();
-    model.dispose();
-    longModel?.dispose();
+    await model.dispose();
+    await longModel?.dispose();
   }
 }
 
@@ -150,6 +158,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
   const workers = workersArg(args);
+  lockOutput(str(args, "out"), "prefgen", io);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
@@ -174,6 +183,7 @@ export async function prefgenCommand(argv: readonly string[], io: CliIo): Promis
     batchSize: num(args, "batchSize"),
     workers,
     io,
+    inference: str(args, "inference"),
   });
   io.out(`wrote ${count} pairs to ${pairs} (${pipelineFiles(str(args, "out")).pairs})\n`);
   return EXIT.ok;

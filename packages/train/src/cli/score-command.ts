@@ -1,12 +1,12 @@
 // `longpo score`: fill a pair file's reference log-probs (each turn's answers on its short prompt) with a model.
-import { rename, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "@longpo/io";
 import { scoreBatch } from "@longpo/prefgen";
 import { llamaScorer } from "../adapters/llama-adapters.ts";
 import { createProgress } from "../progress.ts";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT } from "./cli-io.ts";
-import { buildModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { openEngine, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import { workersArg, workersOption } from "./workers-option.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
@@ -20,6 +20,7 @@ export const scoreSpec: CommandSpec = {
     "batch-size": { kind: "integer", default: 8, min: 1, description: "pairs per scoring call" },
     workers: workersOption,
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
 };
 
@@ -32,8 +33,9 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
   io.err(`score: backend ${backend.name} (${backend.reason})\n`);
-  const model = buildModel(folder);
-  const pool = await replicaPoolFor(model, workers, {}, (l) => io.err(`score: ${l}\n`));
+  const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`score: ${line}\n`));
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const pool = "engine" in model ? undefined : await replicaPoolFor(model, workers, {}, (l) => io.err(`score: ${l}\n`));
   try {
     const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model"), ...(pool === undefined ? {} : { pool }) });
     const bar = createProgress("score", pairs.length);
@@ -45,13 +47,11 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
     }
     bar.finish();
     const out = str(args, "out");
-    const tmp = `${out}.tmp-${Date.now().toString(36)}`;
-    await writeFile(tmp, scored.map((p) => `${JSON.stringify(p)}\n`).join(""));
-    await rename(tmp, out);
+    await writeFileAtomic(out, scored.map((p) => `${JSON.stringify(p)}\n`).join(""));
     io.out(`scored ${scored.length} pairs into ${out}\n`);
     return EXIT.ok;
   } finally {
     await pool?.close();
-    model.dispose();
+    await model.dispose();
   }
 }

@@ -15,16 +15,16 @@ import {
   writeFileAtomic,
 } from "@longpo/eval";
 import { z } from "zod";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
-import { buildModel, type OpenedModel, readModelFolder } from "../cli/open-model.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { type OpenedModel, readModelFolder } from "../cli/open-model.ts";
 import { trainFromFiles } from "../cli/train-command.ts";
 import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
-import type { LlamaModel } from "../model/llama.ts";
 import type { ReplicaPool } from "../parallel/replica-pool.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 import { defaultWorkerCount, MAX_WORKERS } from "../parallel/worker-count.ts";
+import { inferenceEngine, openInference } from "../native/open-inference.ts";
 import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
@@ -57,9 +57,15 @@ export const DemoConfig = z.strictObject({
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
   workers: z.number().int().min(1).max(MAX_WORKERS).optional().describe("model replicas in worker threads (default: every core)"),
+  inference: z.enum(["auto", "native", "tfjs"]).default("auto").describe(
+    "engine of evaluation, pair generation and reference scoring: native (ONNX Runtime), tfjs, or auto (native where it loads)",
+  ),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
+  restatementsPerChunk: z.number().int().nonnegative().default(0).describe(
+    "facts of earlier chunks restated in each later chunk of the pair documents (long-range structure); evaluation documents state each fact once",
+  ),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
@@ -186,7 +192,7 @@ export interface RunDemoOptions {
 
 async function evaluate(
   evalPool: { pool?: ReplicaPool | undefined },
-  model: LlamaModel,
+  model: InferenceModel,
   opened: OpenedModel,
   world: World,
   name: string,
@@ -199,7 +205,8 @@ async function evaluate(
   const total = lengths.length * DEFAULT_DEPTHS.length * examplesPerCell;
   const progress = createProgress(`eval ${name}`, total);
   // One pool serves every evaluation of the run, retargeted to each model (closed at the end of runDemo).
-  const pool = (evalPool.pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount(), {}, undefined, evalPool.pool));
+  // ONNX Runtime runs its own threads; worker replicas serve the TF.js engine.
+  const pool = "engine" in model ? undefined : (evalPool.pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount(), {}, undefined, evalPool.pool));
   const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32, ...(pool === undefined ? {} : { pool }) }), { name: "demo", tasks: [task] }, {
     batchSize: 32,
     onProgress: (e) => progress.update(e.done),
@@ -243,6 +250,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   };
 
   const opened = await readModelFolder(m0Dir);
+  // Scoring and generation (evaluation, pairs, reference log-probs) run on the inference engine; training on TF.js.
+  const open = (m: OpenedModel, theta?: number) =>
+    openInference(theta === undefined ? m.config : withRopeTheta(m.config, theta), m.weights, config.inference, { note: log });
   const recipePath = join(m0Dir, "m0-recipe.json");
   const recipe = M0Recipe.parse(existsSync(recipePath) ? JSON.parse(await readFile(recipePath, "utf8")) : {});
   const world = createWorld(recipe.world);
@@ -255,21 +265,23 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
   const evalPool: { pool?: ReplicaPool | undefined } = {};
   const thetaSweep: DemoResult["thetaSweep"] = [];
+  let engine = "";
   for (const factor of config.thetaFactors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
+    if (engine === "") log(`inference ${(engine = inferenceEngine(model))}`);
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
         evaluate(evalPool, model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
   const best = thetaSweep.reduce((a, b) => (b.longAccuracy > a.longAccuracy ? b : a));
   log(`θ sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}; best ×${best.factor}`);
   const rows: DemoRow[] = [];
-  const evalRow = async (name: string, model: LlamaModel, theta: number, trainSeconds?: number): Promise<void> => {
+  const evalRow = async (name: string, model: InferenceModel, theta: number, trainSeconds?: number): Promise<void> => {
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
       evaluate(evalPool, model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
@@ -277,11 +289,11 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
     try {
       await evalRow(factor === 1 ? "M0" : `M0 θ×${factor}`, model, m0Theta * factor);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -290,11 +302,12 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const policyTheta = m0Theta * best.factor;
   const policyInit = join(outDir, "policy-init");
   await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
-  const shortModel = buildModel(opened);
-  const longModel = buildModel(opened, policyTheta);
+  const shortModel = await open(opened);
+  const longModel = await open(opened, policyTheta);
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
   const workers = config.workers ?? defaultWorkerCount();
-  const shortPool = await replicaPoolFor(shortModel, workers);
-  const longPool = await replicaPoolFor(longModel, workers);
+  const shortPool = "engine" in shortModel ? undefined : await replicaPoolFor(shortModel, workers);
+  const longPool = "engine" in longModel ? undefined : await replicaPoolFor(longModel, workers);
   let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
@@ -304,6 +317,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         chunks: config.lengthFactor,
         chunkLength: shortLength,
         factsPerChunk: config.factsPerChunk,
+        restatementsPerChunk: config.restatementsPerChunk,
         questions: config.questions,
         turns: config.turns,
         minChosenProb: config.minChosenProb,
@@ -314,8 +328,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   } finally {
     await shortPool?.close();
     await longPool?.close();
-    shortModel.dispose();
-    longModel.dispose();
+    await shortModel.dispose();
+    await longModel.dispose();
   }
   const { pairs, stats } = pairsResult;
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
@@ -359,11 +373,11 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const keys = method === "sft" ? ["loss", "nll"] : ["loss", "nll", "rewards/margins", "rewards/accuracies"];
     curves.push(...(await writeChart(join(reportDir, `training-curves-${method}`), trainingCurvesSvg(metrics, keys, { title: `${method} training` }))));
     const trained = await readModelFolder(result.modelDir);
-    const model = buildModel(trained);
+    const model = await open(trained);
     try {
       await evalRow(method === "longpo" ? "LongPO" : method.toUpperCase(), model, policyTheta, trainSeconds);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -380,7 +394,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const md = [
     "# longpo demo",
     "",
-    `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
+    `Backend ${backend.name}; inference ${engine}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
     `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
     `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct in ${stats.chosenCorrect} of ${stats.questionsKept} turns asked; ${stats.turnsConfident} turns with M0's answer probability ≥ ${config.minChosenProb}, rejected correct in ${stats.rejectedCorrect} of them; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
