@@ -15,6 +15,8 @@ export interface AttentionMask {
   keyValid: Uint8Array;
   /** A query at cache index i sees keys j with i − j < slidingWindow; null sees all earlier keys. */
   slidingWindow: number | null;
+  /** Key slots the key tensors hold (a preallocated cache's capacity, ≥ S); the slots past S are never seen. */
+  keySlots?: number;
 }
 
 /** A large finite negative: masked scores vanish in softmax; fully masked (padding) rows stay finite. */
@@ -33,7 +35,7 @@ export interface BlockBias {
  * entirely (causal), as are keys before the sliding window of its first query.
  */
 export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number, allKeys = false): BlockBias {
-  const keys = mask.pastLength + mask.queryLength;
+  const keys = mask.keySlots ?? mask.pastLength + mask.queryLength;
   const { kStart, kEnd } = allKeys ? { kStart: 0, kEnd: keys } : blockKeyRange(mask, t0, t1);
   const bias = new Float32Array((t1 - t0) * (kEnd - kStart));
   writeBlockBias(mask, b, t0, t1, kStart, kEnd, bias);
@@ -128,7 +130,7 @@ export class BlockBiasCache {
   all(): tf.Tensor3D {
     if (this.#all === null) {
       const { batch, queryLength: t, pastLength } = this.#mask;
-      const s = pastLength + t;
+      const s = this.#mask.keySlots ?? pastLength + t;
       const data = new Float32Array(batch * t * s);
       for (let b = 0; b < batch; b++) data.set(blockBias(this.#mask, b, 0, t, true).bias, b * t * s);
       this.#all = tf.keep(tf.tensor3d(data, [batch, t, s]));

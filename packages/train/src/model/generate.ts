@@ -87,7 +87,7 @@ export async function generate(
   const emit = (b: number, upTo: number) => {
     for (; emitted[b]! < upTo; emitted[b]!++) options.onToken?.(b, out[b]![emitted[b]!]!);
   };
-  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+  const cache = useCache ? new KvCache(model.config.numLayers, batch, longest + maxNewTokens) : null;
   try {
     let input = rows;
     let inputMask = masks;

@@ -256,6 +256,7 @@ export class LlamaModel {
       pastLength: past,
       keyValid,
       slidingWindow: config.slidingWindow,
+      ...(cache === undefined ? {} : { keySlots: cache.reserve(t) }),
     };
     const masks = new BlockBiasCache(attentionMask);
     const checkpoint = options.checkpointLayers === true;
@@ -330,12 +331,7 @@ export class LlamaModel {
         tf.transpose(tf.reshape(m, [batch, t, numKvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, nKv, T, hd)
       let keys = toHeads(k);
       let values = toHeads(v);
-      const past = cache?.layer(index) ?? null;
-      if (past !== null) {
-        keys = tf.concat([past.keys, keys], 2); // (B, nKv, S, hd)
-        values = tf.concat([past.values, values], 2);
-      }
-      if (cache !== undefined) cache.setLayer(index, keys, values);
+      if (cache !== undefined) ({ keys, values } = cache.write(index, keys, values)); // (B, nKv, slots, hd), written in place
       const a = attention(q, keys, values, ctx.masks, {
         numHeads,
         numKvHeads,
