@@ -1,7 +1,9 @@
 // Issue 12: this project against the one-thread PyTorch peer, per CPU-second and per wall second, at the demo's M0
 // shape and toy-3M, for training (fwd + bwd + AdamW), scoring (fwd + log-softmax) and decode with a KV cache.
 // Run: npm run bench:ratio   (= npx bun bench/ratio.ts; RATIO_REPS=3 timed steps per figure, RATIO_PEER=0 skips
-// the peer; RATIO_BLAS_DIR=<folder of an OpenBLAS libblas.so.3> when the system BLAS is the reference one). The peers live in ../shared/peers/; the rows in ROWS (add a worker or native row there).
+// the peer; RATIO_SHAPES="toy-3M" picks shapes; RATIO_BLAS_DIR=<folder of an OpenBLAS libblas.so.3> when the
+// system BLAS is the reference one). The peers live in ../shared/peers/; the rows in ROWS (add worker or native
+// rows there).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -88,7 +90,8 @@ const lines = [
   "| shape | work | row | tok/CPU-s | tok/s wall | peer tok/CPU-s | peer tok/s wall | ratio CPU | ratio wall |",
   "|---|---|---|---:|---:|---:|---:|---:|---:|",
 ];
-for (const shape of ratioShapes) {
+const only = env.RATIO_SHAPES?.split(",");
+for (const shape of ratioShapes.filter((s) => only === undefined || only.includes(s.name))) {
   const peer = missing === null ? peerRates(shape) : {};
   for (const row of ROWS) {
     const result = await row.run(shape);
