@@ -221,8 +221,9 @@ function headAttention(
       value: outs.length === 1 ? outs[0]! : tf.concat(outs, 0), // (T·G, hd)
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [sq, sk, sv] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        let dk = tf.zerosLike(sk); // (S, hd)
-        let dv = tf.zerosLike(sv); // (S, hd)
+        // Summed over blocks; the first block's gradient starts the sum (no zeros tensor and add).
+        let dk: tf.Tensor | null = null; // (S, hd)
+        let dv: tf.Tensor | null = null; // (S, hd)
         const dqs: tf.Tensor2D[] = [];
         blocks.forEach(([t0, t1], i) => {
           const [dq, nextDk, nextDv] = tf.tidy(() => {
@@ -240,15 +241,16 @@ function headAttention(
             const dvb = tf.transpose(tf.matMul(tf.transpose(dO), p)); // (hd, Sk) → (Sk, hd)
             const around = (x: tf.Tensor) =>
               kStart === 0 && kEnd === s ? x : tf.pad(x, [[kStart, s - kEnd], [0, 0]]); // (S, hd)
-            return [scaled(tf.matMul(dS, kb)), tf.add(dk, around(dkb)), tf.add(dv, around(dvb))];
+            const sum = (acc: tf.Tensor | null, x: tf.Tensor) => (acc === null ? around(x) : tf.add(acc, around(x)));
+            return [scaled(tf.matMul(dS, kb)), sum(dk, dkb), sum(dv, dvb)];
           });
-          dk.dispose();
-          dv.dispose();
+          dk?.dispose();
+          dv?.dispose();
           dk = nextDk!;
           dv = nextDv!;
           dqs.push(dq!);
         });
-        return [dqs.length === 1 ? dqs[0]! : tf.concat(dqs, 0), dk, dv];
+        return [dqs.length === 1 ? dqs[0]! : tf.concat(dqs, 0), dk ?? tf.zerosLike(sk), dv ?? tf.zerosLike(sv)];
       }),
     };
   }) as never);
