@@ -6,6 +6,7 @@ import type { BackendPreference } from "../model/backend.ts";
 import { buildTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
 import { issueLine } from "./zod-issue.ts";
 
@@ -19,6 +20,7 @@ export const demoSpec: CommandSpec = {
     config: { kind: "string", description: "JSON file of DemoConfig fields (see src/demo/run-demo.ts)" },
     seed: { kind: "integer", description: "seed of documents, pairs and data order" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: ["Example: longpo demo --quick"],
 };
@@ -57,6 +59,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (seed !== undefined) config.seed = seed;
   config.backend = backendOf(str(args, "backend"));
+  config.inference = str(args, "inference");
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
@@ -72,6 +75,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       : "";
     throw new InputError(`Cannot read demo config: ${issueLine(DemoConfig, i)}${from}`);
   }
+  lockOutput(parsed.data.outDir, "demo", io);
   const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`demo: ${line}\n`) });
   io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (${result.wallSeconds.toFixed(0)} s, backend ${result.backend})\n`);
   return EXIT.ok;
@@ -101,6 +105,7 @@ export async function bootstrapCommand(argv: readonly string[], io: CliIo): Prom
     if (e instanceof TrainConfigError) throw new InputError(`Cannot read M0 recipe ${file}: in train, ${e.message.replace(/^Cannot read training config: /, "")}`);
     throw e;
   }
+  lockOutput(str(args, "out"), "bootstrap", io);
   const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;

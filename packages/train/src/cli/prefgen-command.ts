@@ -1,11 +1,12 @@
 // `longpo prefgen`: documents → chunks → questions → chosen (chunk) / rejected (whole document) → filtered, scored pairs.
 import { readFile } from "node:fs/promises";
+import { hashString } from "@longpo/io";
 import { defaultFilters, type GenerateRequest, type Generator, pipelineFiles, QUESTION_INSTRUCTION, runPipeline } from "@longpo/prefgen";
-import { llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { type InferenceModel, llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { lockOutput } from "./output-lock.ts";
+import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 
 export const prefgenSpec: CommandSpec = {
   name: "prefgen",
@@ -28,20 +29,23 @@ export const prefgenSpec: CommandSpec = {
     stage: { kind: "integer", default: 1, description: "self-evolution stage recorded in provenance" },
     "batch-size": { kind: "integer", default: 4, min: 1, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
-    "prompt is answered with four questions drawn in turn from the file, and the pipeline picks one as usual.",
+    "prompt is answered with four consecutive questions of the file, starting at a line chosen by a hash of the",
+    "prompt (so a resumed run asks what an uninterrupted one would), and the pipeline picks one as usual.",
   ],
 };
 
 /**
- * Answer prefgen's question prompts with questions from a list (four per prompt, drawn in turn), pass every
- * other request to `inner`. For models that cannot write questions; documented on `--questions`.
+ * Answer prefgen's question prompts with questions from a list (four consecutive ones, from a line chosen by
+ * FNV-1a of the prompt's text), pass every other request to `inner`. For models that cannot write questions;
+ * documented on `--questions`. The answer depends on the prompt alone, never on what came before, so a run
+ * killed and resumed writes the same questions as an uninterrupted one (issue 14, defect 4).
  */
 export function withFixedQuestions(inner: Generator, questions: readonly string[]): Generator {
   const head = QUESTION_INSTRUCTION.slice(QUESTION_INSTRUCTION.indexOf("{passage}") + "{passage}".length).trim().slice(0, 60);
-  let next = 0;
   return {
     name: `${inner.name}+fixed-questions`,
     async generate(requests: GenerateRequest[]) {
@@ -51,8 +55,8 @@ export function withFixedQuestions(inner: Generator, questions: readonly string[
       let k = 0;
       return requests.map((r) => {
         if (!isQuestion(r)) return answers[k++] as Awaited<ReturnType<Generator["generate"]>>[number];
-        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(next + i) % questions.length]}`);
-        next += 4;
+        const start = hashString(r.messages.map((m) => m.content).join("\n")) % questions.length;
+        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(start + i) % questions.length]}`);
         return { text: four.join("\n"), finishReason: "stop" as const, promptTokens: 0, completionTokens: 0 };
       });
     },
@@ -78,19 +82,22 @@ export interface PrefgenRunOptions {
   stage: number;
   batchSize: number;
   io: CliIo;
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
 }
 
 /** Run the prefgen pipeline with the TF.js model; returns the pairs file and how many pairs it holds. */
 export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string; count: number }> {
-  const model = buildModel(o.folder);
-  let longModel: LlamaModel | undefined;
+  const note = (line: string) => o.io.err(`prefgen: ${line}\n`);
+  const model = await openEngine(o.folder, o.inference ?? "auto", note);
+  let longModel: InferenceModel | undefined;
   try {
     const name = o.folder.dir;
     let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize });
     if (o.questions !== undefined) generator = withFixedQuestions(generator, o.questions);
     let longGenerator: Generator | undefined;
     if (o.ropeTheta !== undefined) {
-      longModel = buildModel(o.folder, o.ropeTheta);
+      longModel = await openEngine(o.folder, o.inference ?? "auto", note, o.ropeTheta);
       longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize });
     }
     const sampling = { temperature: o.temperature, topP: o.topP, maxTokens: o.maxNewTokens };
@@ -118,8 +125,8 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     o.io.err(`prefgen: ${count} pairs in ${files.pairs}${filter === undefined ? "" : ` (filter: ${JSON.stringify(filter)})`}\n`);
     return { pairs: files.pairs, count };
   } finally {
-    model.dispose();
-    longModel?.dispose();
+    await model.dispose();
+    await longModel?.dispose();
   }
 }
 
@@ -135,6 +142,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  lockOutput(str(args, "out"), "prefgen", io);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
@@ -158,6 +166,7 @@ export async function prefgenCommand(argv: readonly string[], io: CliIo): Promis
     stage: num(args, "stage"),
     batchSize: num(args, "batchSize"),
     io,
+    inference: str(args, "inference"),
   });
   io.out(`wrote ${count} pairs to ${pairs} (${pipelineFiles(str(args, "out")).pairs})\n`);
   return EXIT.ok;
