@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "../model/backend.ts";
-import { Xoshiro128 } from "../model/random.ts";
+import { xoshiro128 } from "@longpo/io";
 import { Optimizer, type OptimizerOptions } from "./optimizer.ts";
 
 const N = 1000;
@@ -9,7 +9,7 @@ const N = 1000;
 /** Three optimizer steps on one (N) parameter with fixed pseudo-random gradients; returns p after each step. */
 async function steps(backend: "cpu" | "wasm", options: OptimizerOptions): Promise<Float32Array[]> {
   await selectBackend(backend);
-  const rng = new Xoshiro128(5);
+  const rng = xoshiro128(5);
   const init = Float32Array.from({ length: N }, () => rng.normal());
   const p = tf.variable(tf.tensor1d(init));
   const opt = new Optimizer(options, new Map([["p", p]]));
@@ -28,7 +28,7 @@ async function steps(backend: "cpu" | "wasm", options: OptimizerOptions): Promis
 /** The same three steps in float64, written from the formulas (independent of both implementations). */
 function reference(options: OptimizerOptions): Float64Array[] {
   const { beta1, beta2, epsilon, weightDecay, name } = options;
-  const rng = new Xoshiro128(5);
+  const rng = xoshiro128(5);
   const p = Float64Array.from({ length: N }, () => Math.fround(rng.normal()));
   const m = new Float64Array(N);
   const v = new Float64Array(N);
