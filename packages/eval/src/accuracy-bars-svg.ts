@@ -21,7 +21,8 @@ export function accuracyBarsSvg(groups: readonly BarGroup[], options: ChartOptio
   if (series.length === 0) throw new RangeError("Cannot draw accuracy bars: groups must hold bars, got none");
   const groupW = Math.max(110, 36 * series.length + 40);
   const p: Panel = { x: 76, y: options.title === undefined ? 30 : 62, w: groups.length * groupW, h: 320 };
-  const width = Math.max(640, p.x + p.w + 130);
+  const legendW = 60 + 8 * Math.max(...series.map((s) => s.length));
+  const width = Math.max(640, p.x + p.w + legendW);
   const height = p.y + p.h + 60;
   const yAt = (v: number) => p.y + p.h - Math.min(1, Math.max(0, v)) * p.h;
   const barW = (groupW - 32) / series.length;

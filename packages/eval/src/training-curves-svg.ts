@@ -57,14 +57,14 @@ export function trainingRunsSvg(
   const ph = 200;
   const gapX = 90;
   const gapY = 80;
-  const top = (options.title === undefined ? 30 : 60) + (named ? 28 : 0);
+  const top = (options.title === undefined ? 30 : 60) + (named ? 36 : 0);
   const width = 40 + cols * (pw + gapX);
   const height = top + Math.ceil(present.length / cols) * (ph + gapY) - 10;
   let svg = svgOpen(width, height) + title(width, options.title);
   if (named) {
     // legend in one row under the title
     runs.forEach((run, i) => {
-      svg += legend(70 + i * 150, top - 22, [{ name: run.name, color: paletteColor(i) }], "line", 13);
+      svg += legend(70 + i * 150, top - 38, [{ name: run.name, color: paletteColor(i) }], "line", 13);
     });
   }
   const steps = runs.map((run) => run.rows.map((r, i) => r.step ?? i));
@@ -96,7 +96,7 @@ export function trainingRunsSvg(
     svg += text(p.x + p.w / 2, p.y + p.h + 36, "step", 'font-size="13" text-anchor="middle"');
     for (const s of series) {
       if (s.pts.length === 0) continue;
-      for (const q of s.pts) svg += `<circle class="raw" cx="${fmt(xAt(q.x))}" cy="${fmt(yAt(q.y))}" r="2" fill="${s.color}" fill-opacity="0.25"/>\n`;
+      for (const q of s.pts) svg += `<circle class="raw" cx="${fmt(xAt(q.x))}" cy="${fmt(yAt(q.y))}" r="2.5" fill="${s.color}" fill-opacity="0.3"/>\n`;
       svg += `<polyline class="curve" fill="none" stroke="${s.color}" stroke-width="2.2" points="${s.pts.map((q, j) => `${fmt(xAt(q.x))},${fmt(yAt(s.smooth[j] as number))}`).join(" ")}"/>\n`;
     }
   });

@@ -3,17 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  heatmapCells,
-  niahHeatmapSvg,
-  readMetricsJsonl,
-  runSuite,
-  type TaskResult,
-  trainingCurvesSvg,
-  writeChart,
-  writeReport,
-  writeFileAtomic,
-} from "@longpo/eval";
+import { readMetricsJsonl, runSuite, type TaskResult, writeFileAtomic, writeReport } from "@longpo/eval";
 import { z } from "zod";
 import { llamaEvalModel } from "../adapters/llama-adapters.ts";
 import { buildModel, type OpenedModel, readModelFolder } from "../cli/open-model.ts";
@@ -25,6 +15,7 @@ import type { LlamaModel } from "../model/llama.ts";
 import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
+import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
@@ -171,6 +162,19 @@ export function demoTable(rows: readonly DemoRow[]): string {
   return lines.join("\n");
 }
 
+/** Markdown lines embedding the charts of {@link writeDemoCharts} (paths relative to the report folder). */
+function demoFigures(rows: readonly DemoRow[], withCurves: boolean): string[] {
+  return [
+    "![every model, short and long](comparison.png)",
+    "",
+    "![long accuracy by depth](accuracy-by-depth.png)",
+    "",
+    ...(withCurves ? ["![training curves](training-curves.png)", ""] : []),
+    rows.map((r) => `![${r.model}](niah-${fileSlug(r.model)}.png)`).join(" "),
+    "",
+  ];
+}
+
 /** Options of {@link runDemo}. */
 export interface RunDemoOptions {
   /** Config overrides (see {@link DemoConfig}); `quick` applies {@link QUICK_DEMO} first. */
@@ -265,7 +269,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
       evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
-    await writeReport(join(reportDir, "models", name), suite);
+    await writeReport(join(reportDir, "models", fileSlug(name)), suite);
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
@@ -313,7 +317,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
   // 3. The same pairs and budget for every method, from the same starting policy.
-  const curves: string[] = [];
+  const curves: MethodCurves[] = [];
   for (const method of config.methods) {
     const t = config.train;
     const { config: trainConfig } = buildTrainConfig({
@@ -342,8 +346,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const last = phases[phases.length - 1];
     const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
     if (last !== undefined) last.tokensPerSecond = meanTps;
-    const keys = method === "sft" ? ["loss", "nll"] : ["loss", "nll", "rewards/margins", "rewards/accuracies"];
-    curves.push(...(await writeChart(join(reportDir, `training-curves-${method}`), trainingCurvesSvg(metrics, keys, { title: `${method} training` }))));
+    curves.push({ method, rows: metrics });
+    await writeFileAtomic(join(reportDir, `metrics-${method}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
     const trained = await readModelFolder(result.modelDir);
     const model = buildModel(trained);
     try {
@@ -353,12 +357,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     }
   }
 
-  // 4. Report: table, JSON, a depth × length chart per model, training curves.
-  const files: string[] = [...curves];
-  for (const r of rows) {
-    const cells = [r.short, r.long].flatMap((s) => DEFAULT_DEPTHS.map((d) => ({ length: s.length, depth: d, score: s.byDepth[String(d)] ?? 0 })));
-    files.push(...(await writeChart(join(reportDir, `niah-${r.model.replace(/[^A-Za-z0-9]+/g, "-")}`), niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }))));
-  }
+  // 4. Report: table, JSON, charts (all models compared, by depth, training curves overlaid, a heatmap per model).
+  const files = await writeDemoCharts(reportDir, rows, curves);
   const wallSeconds = (Date.now() - started) / 1000;
   const result: DemoResult = { config, backend: backend.name, m0Theta, bestThetaFactor: best.factor, thetaSweep, pairs: stats, rows, phases, wallSeconds, reportDir, files };
   const table = demoTable(rows);
@@ -373,6 +373,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     "",
     table,
     "",
+    ...demoFigures(rows, curves.length > 0),
     "## Phases",
     "",
     "| phase | s | tokens/s |",
