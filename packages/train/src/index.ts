@@ -66,6 +66,8 @@ export type { Progress, ProgressOptions } from "./progress.ts";
 export { main as runCli } from "./cli/main.ts";
 export { DemoConfig, DemoSummary, demoTable, runDemo, shippedM0Dir } from "./demo/run-demo.ts";
 export type { DemoResult, DemoRow, RunDemoOptions } from "./demo/run-demo.ts";
+export { demoDocs, fileSlug, writeDemoCharts } from "./demo/demo-charts.ts";
+export type { DemoChartsOptions, MethodCurves } from "./demo/demo-charts.ts";
 export { bootstrapM0, M0Recipe, measureM0 } from "./demo/m0-recipe.ts";
 export type { BootstrapM0Options, BootstrapM0Result, M0Measurement } from "./demo/m0-recipe.ts";
 export { createWorld, WorldConfig } from "./demo/world.ts";

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fileSlug, writeDemoCharts } from "./demo-charts.ts";
-import type { DemoRow } from "./run-demo.ts";
+import { demoDocs, fileSlug, writeDemoCharts } from "./demo-charts.ts";
+import { DemoConfig, type DemoRow } from "./run-demo.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 
@@ -66,6 +66,36 @@ describe("writeDemoCharts", () => {
       expect(await readFile(join(dir, "niah-M0-theta-x8.svg"), "utf8")).toContain(">M0 θ×8: accuracy by length × depth</text>");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("demoDocs", () => {
+  it("redraws a run's charts as PNGs from its summary and metrics, and drops stale PNGs", async () => {
+    const run = await mkdtemp(join(tmpdir(), "demo-docs-"));
+    try {
+      const report = join(run, "report");
+      const docs = join(run, "docs");
+      await mkdir(report, { recursive: true });
+      await mkdir(docs);
+      await writeFile(join(docs, "niah-M0-8.png"), "stale");
+      const summary = {
+        config: DemoConfig.parse({}), backend: "wasm", m0Theta: 10000, bestThetaFactor: 8, thetaSweep: [], pairs: {}, rows,
+        phases: [{ name: "eval", seconds: 1 }], wallSeconds: 1, reportDir: report, files: [],
+      };
+      await writeFile(join(report, "summary.json"), JSON.stringify(summary));
+      await writeFile(join(report, "metrics-longpo.jsonl"), '{"step":1,"loss":1}\n{"step":2,"loss":0.5}\n');
+      await mkdir(join(run, "train-sft"));
+      await writeFile(join(run, "train-sft", "metrics.jsonl"), '{"step":1,"loss":2}\n'); // an older run: metrics beside report/
+      const r = await demoDocs(run, docs);
+      expect(r.rows.map((x) => x.model)).toEqual(rows.map((x) => x.model));
+      expect(r.removed).toEqual([join(docs, "niah-M0-8.png")]);
+      expect((await readdir(docs)).sort()).toEqual(["accuracy-by-depth.png", "comparison.png", "niah-DPO.png", "niah-LongPO.png", "niah-M0-theta-x8.png", "niah-M0.png", "niah-SFT.png", "training-curves.png"]);
+      await writeDemoCharts(run, rows, [], { formats: ["svg"] }); // no curves: no training chart
+      expect((await readdir(run)).filter((f) => f.startsWith("training"))).toEqual([]);
+      await expect(demoDocs(docs, docs)).rejects.toThrow(/no summary.json/);
+    } finally {
+      await rm(run, { recursive: true, force: true });
     }
   });
 });

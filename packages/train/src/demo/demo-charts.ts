@@ -1,15 +1,18 @@
 // The demo's charts: every model's short and long accuracy, long accuracy by depth, the methods' training curves, heatmaps.
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import {
   accuracyBarsSvg,
   type MetricsRow,
   niahHeatmapSvg,
+  readMetricsJsonl,
   scoreVsDepthSvg,
   svgToPng,
   trainingRunsSvg,
   writeFileAtomic,
 } from "@longpo/eval";
-import { join } from "node:path";
-import type { DemoRow } from "./run-demo.ts";
+import { DemoSummary, type DemoRow } from "./run-demo.ts";
 
 /** One method's training metrics, as read from its `metrics.jsonl`. */
 export interface MethodCurves {
@@ -91,4 +94,35 @@ export async function writeDemoCharts(dir: string, rows: readonly DemoRow[], cur
     await write(`niah-${fileSlug(r.model)}`, niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }));
   }
   return written;
+}
+
+/**
+ * Redraws a finished demo's charts from its report folder (or the run folder holding `report/`) into `outDir`, as
+ * PNG only, and deletes the other PNGs there (so `docs/demo` holds exactly the current charts). Training metrics
+ * come from `report/metrics-<method>.jsonl`, or `train-<method>/metrics.jsonl` beside `report/` for older runs.
+ * @returns the summary's rows (to compare with the README's table) and the files written.
+ * @throws {Error} when the folder holds no `summary.json`.
+ * @example await demoDocs("runs/demo", "docs/demo");
+ */
+export async function demoDocs(runOrReportDir: string, outDir: string): Promise<{ rows: DemoRow[]; files: string[]; removed: string[] }> {
+  const reportDir = existsSync(join(runOrReportDir, "summary.json")) ? runOrReportDir : join(runOrReportDir, "report");
+  const summaryPath = join(reportDir, "summary.json");
+  if (!existsSync(summaryPath)) throw new Error(`Cannot draw the demo's charts: no summary.json in ${runOrReportDir} or ${reportDir}`);
+  const summary = DemoSummary.parse(JSON.parse(await readFile(summaryPath, "utf8")));
+  const curves: MethodCurves[] = [];
+  for (const method of summary.config.methods) {
+    const candidates = [join(reportDir, `metrics-${method}.jsonl`), join(dirname(reportDir), `train-${method}`, "metrics.jsonl")];
+    const found = candidates.find((c) => existsSync(c));
+    if (found !== undefined) curves.push({ method, rows: await readMetricsJsonl(found) });
+  }
+  const files = await writeDemoCharts(outDir, summary.rows, curves, { formats: ["png"] });
+  const keep = new Set(files.map((f) => basename(f)));
+  const removed: string[] = [];
+  for (const name of await readdir(outDir)) {
+    if (name.endsWith(".png") && !keep.has(name)) {
+      await rm(join(outDir, name));
+      removed.push(join(outDir, name));
+    }
+  }
+  return { rows: summary.rows, files, removed };
 }
