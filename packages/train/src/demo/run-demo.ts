@@ -31,8 +31,8 @@ const TrainBudget = z.strictObject({
   steps: z.number().int().positive().default(80).describe("optimizer steps of each method (the same budget for all)"),
   batchSize: z.number().int().positive().default(8).describe("pairs per step"),
   learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
-  warmupRatio: z.number().min(0).max(1).default(0.1),
-  schedule: z.enum(["constant", "linear", "cosine"]).default("constant"),
+  warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
+  schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
   beta: z.number().positive().default(0.1).describe("β of LongPO and DPO"),
   lambda: z.number().nonnegative().default(1).describe("λ of LongPO (nll + λ·pref)"),
   contextLossWeight: z.number().nonnegative().default(0).describe("weight of the long input's tokens in the NLL of LongPO and SFT (0: answers only)"),
@@ -40,17 +40,17 @@ const TrainBudget = z.strictObject({
 
 /** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
 export const DemoConfig = z.strictObject({
-  seed: z.number().int().nonnegative().default(1).describe("seed of documents, pairs and data order"),
-  modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0"),
+  seed: z.number().int().nonnegative().default(1).describe("seed of the pair documents (which documents, chunks and template questions) and of the training data order; the world and the test set stay the same"),
+  modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0 (its m0-recipe.json fixes the world: world.seed)"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
-  backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
+  backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto").describe("TensorFlow.js backend (auto: the fastest present)"),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
-  factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
+  factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]).describe("[least, most] facts per short chunk"),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
-  evalSeed: z.number().int().default(2002),
+  evalSeed: z.number().int().default(2002).describe("seed of the test set (evaluation documents and questions; the θ sweep uses evalSeed + 7)"),
   pairDocuments: z.number().int().positive().default(320).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self-copy").describe(
     "who writes the questions: M0 (self), M0 with the first word copied from the chunk (self-copy), M0 filtered by the world's facts (self-grounded), or a template",
@@ -58,8 +58,8 @@ export const DemoConfig = z.strictObject({
   turns: z.number().int().positive().default(4).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
   minChosenProb: z.number().min(0).max(1).default(0).describe("keep a turn only when M0 gives its own chosen answer at least this probability on the chunk"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
-  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
-  train: TrainBudget.default(() => TrainBudget.parse({})),
+  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]).describe("methods trained, in this order"),
+  train: TrainBudget.default(() => TrainBudget.parse({})).describe("the training budget, the same for every method"),
 });
 export type DemoConfig = z.infer<typeof DemoConfig>;
 
