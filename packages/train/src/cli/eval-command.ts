@@ -3,7 +3,7 @@ import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type
 import { llamaEvalModel } from "../adapters/llama-adapters.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress } from "@longpo/prefgen";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";

@@ -49,6 +49,7 @@ describe("longpo demo --quick", () => {
       const pairs = (await readFile(join(out, "pairs.jsonl"), "utf8")).trim().split("\n");
       expect(pairs.length).toBe(summary.pairs.pairs);
       expect(stderr.join("")).not.toMatch(/dropped \d+ of \d+ pairs/); // maxLength fits every (4-turn) pair
+      expect(stderr.join("")).not.toMatch(/bars outside the overall plan/); // every bar moves the overall progress
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -12,10 +12,11 @@ import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
 import type { LlamaModel } from "../model/llama.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress, type OverallProgress, startOverallProgress } from "@longpo/prefgen";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
 import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
+import { demoProgressPlan } from "./demo-progress-plan.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
@@ -219,10 +220,19 @@ async function evaluate(
  * console.log(demoTable(r.rows));
  */
 export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult> {
-  const started = Date.now();
-  const log = options.log ?? (() => {});
   const base = options.quick === true ? { ...QUICK_DEMO, ...options.config, train: { ...QUICK_DEMO.train, ...options.config?.train } } : (options.config ?? {});
   const config = DemoConfig.parse(base);
+  // progress goes to stderr: an overall line with ETA across phases, prefixed to every bar
+  const overall = startOverallProgress("demo", demoProgressPlan(config));
+  try {
+    return await runDemoPhases(config, options.log ?? (() => {}), overall);
+  } finally {
+    overall.finish();
+  }
+}
+
+async function runDemoPhases(config: DemoConfig, log: (line: string) => void, overall: OverallProgress): Promise<DemoResult> {
+  const started = Date.now();
   const backend = await selectBackend(config.backend as BackendPreference);
   log(`backend ${backend.name} (${backend.reason})`);
   const m0Dir = config.modelDir ?? shippedM0Dir();
@@ -301,7 +311,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         turns: config.turns,
         minChosenProb: config.minChosenProb,
         keepIdentical: config.keepIdentical,
-        progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
+        progress: (phase, total) => createProgress(`pairs: ${phase}`, total),
       }));
   } finally {
     shortModel.dispose();
@@ -383,6 +393,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   ].join("\n");
   await writeFileAtomic(join(reportDir, "summary.md"), md);
   await writeFileAtomic(join(reportDir, "summary.json"), `${JSON.stringify(result, null, 2)}\n`);
+  if (overall.unmatched.length > 0) log(`progress: bars outside the overall plan (its ETA is off): ${overall.unmatched.join(", ")}`);
   files.push(join(reportDir, "summary.md"), join(reportDir, "summary.json"));
   return { ...result, files };
 }

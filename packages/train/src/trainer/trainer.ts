@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Progress } from "../progress.ts";
+import type { Progress } from "@longpo/prefgen";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
