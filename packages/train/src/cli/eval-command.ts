@@ -90,7 +90,7 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
   const model = buildModel(o.folder, o.ropeTheta);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
-    const files = await writeReport(o.out, result, { png: false });
+    const files = await writeReport(o.out, result); // SVG and PNG, as writeReport documents
     return { markdown: markdownReport(result), files };
   } finally {
     model.dispose();
