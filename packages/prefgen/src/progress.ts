@@ -78,8 +78,8 @@ const matches = (step: OverallStep, label: string): boolean =>
 /**
  * Start a run's overall progress: the bar whose label matches step `i` marks steps before it done and moves the
  * overall share through step `i` as it goes; the ETA is the elapsed time scaled by the share left, so it adapts
- * to the machine. Every bar created until {@link OverallProgress.finish} is prefixed with the overall status, and a
- * log line marks each new phase. Steps never entered (skipped phases) count as done once a later one starts.
+ * to the machine. Every bar created until {@link OverallProgress.finish} is prefixed with the overall status.
+ * Steps never entered (skipped phases) count as done once a later one starts.
  * @example
  * const overall = startOverallProgress("demo", [{ label: "eval M0", cost: 22 }, { label: "train *", cost: 200 }]);
  * // ... createProgress("eval M0", 800) ... createProgress("train longpo", 80) ...
@@ -114,7 +114,6 @@ export function startOverallProgress(name: string, steps: readonly OverallStep[]
       if (i !== current) {
         current = i;
         currentShare = 0;
-        sink.write(`${status()} ${label}\n`);
       }
     },
     advance(label, share) {
