@@ -49,6 +49,16 @@ describe("createProgress", () => {
     expect(writes[1]?.endsWith("kept 4\n")).toBe(true);
   });
 
+  it("on a narrow terminal it narrows the bar, then cuts the line to fit one row", () => {
+    const writes: string[] = [];
+    const sink = { isTTY: true, columns: 60, write: (t: string) => void writes.push(t) };
+    const p = createProgress("pairs: reference (rejected)", 1166, { sink, now: () => 1000 });
+    p.update(583);
+    const line = (writes[0] ?? "").replace("\r\x1b[2K", "");
+    expect(line.length).toBe(59);
+    expect(line).toMatch(/^pairs: reference \(rejected\) \[#{4}-{4}\] 583\/1166 /); // 8 columns, half filled
+  });
+
   it("without a total it shows the count and rate only", () => {
     let t = 0;
     const { writes, sink } = fakeSink(false);

@@ -6,6 +6,8 @@ import { stderr } from "./_runtime.ts";
 export interface ProgressSink {
   write(text: string): void;
   readonly isTTY: boolean;
+  /** Terminal width: a redrawn bar must fit one row, or `\r` cannot redraw it. */
+  readonly columns?: number;
 }
 
 /** Options of {@link createProgress}. */
@@ -169,9 +171,12 @@ export function createProgress(label: string, total?: number, options: ProgressO
     const eta = rate > 0 ? (expected - done) / rate : Number.NaN;
     const counts = `${done}/${expected} ${rateText} elapsed ${formatDuration(elapsed)} eta ${formatDuration(eta)}${tail}`;
     if (!tty) return `${prefix}${label}: ${(share * 100).toFixed(0)}% ${counts}`;
-    const width = 24;
+    // the bar narrows (to 8) and then the line is cut so that it fits the terminal's row
+    const room = (sink.columns ?? Number.POSITIVE_INFINITY) - 1;
+    const rest = `${prefix}${label} [] ${counts}`.length;
+    const width = Math.max(8, Math.min(24, room - rest));
     const filled = Math.round(share * width);
-    return `${prefix}${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${counts}`;
+    return `${prefix}${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${counts}`.slice(0, Math.max(20, room));
   };
   const show = (note: string | undefined): void => {
     if (finished) return;
