@@ -87,7 +87,7 @@ describe("startOverallProgress", () => {
       t = 10_000;
       evalBar.update(400); // half of a 20-cost step out of 100: 10%, 10 s elapsed → 90 s left
       expect(overall.fraction()).toBeCloseTo(0.1, 12);
-      expect(writes.at(-1)).toBe("[demo 10% elapsed 0:10 eta 1:30] eval M0: 50% 400/800 40.0/s elapsed 0:10 eta 0:10\n");
+      expect(writes.at(-1)).toBe("[demo 10% eta 1:30] eval M0: 50% 400/800 40.0/s elapsed 0:10 eta 0:10\n");
       evalBar.finish();
       // the θ×8 evaluation is skipped (best factor 1): entering training counts it as done
       const train = createProgress("train longpo", 80, { sink, now: () => t });
@@ -95,7 +95,7 @@ describe("startOverallProgress", () => {
       t = 20_000;
       train.update(40); // 40 + 60 · 0.5 = 70%, 20 s elapsed → 20 · 0.3 / 0.7 = 8.57 s left
       expect(overall.fraction()).toBeCloseTo(0.7, 12);
-      expect(overall.status()).toBe("[demo 70% elapsed 0:20 eta 0:09]");
+      expect(overall.status()).toBe("[demo 70% eta 0:09]");
       createProgress("something else", 1, { sink }).finish();
       expect(overall.unmatched).toEqual(["something else"]);
     } finally {

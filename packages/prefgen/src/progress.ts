@@ -58,7 +58,7 @@ export interface OverallStep {
 export interface OverallProgress {
   /** Share of the planned cost done, in [0, 1]. */
   fraction(): number;
-  /** "[demo 34% elapsed 3:10 eta 6:12]". */
+  /** "[demo 34% eta 6:12]": the share done and the time left. */
   status(): string;
   /** Labels of bars that ran while active but matched no step (a plan out of date). */
   readonly unmatched: readonly string[];
@@ -104,7 +104,7 @@ export function startOverallProgress(name: string, steps: readonly OverallStep[]
     const elapsed = (now() - started) / 1000;
     const f = fraction();
     const eta = f > 0.01 ? (elapsed * (1 - f)) / f : Number.NaN;
-    return `[${name} ${(f * 100).toFixed(0)}% elapsed ${formatDuration(elapsed)} eta ${formatDuration(eta)}]`;
+    return `[${name} ${(f * 100).toFixed(0)}% eta ${formatDuration(eta)}]`; // short: it prefixes every bar
   };
   active = {
     enter(label) {
