@@ -2,7 +2,7 @@
 import { generate } from "../model/generate.ts";
 import { bool, type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, readModelFolder, useBackend } from "./open-model.ts";
+import { openEngine, readModelFolder, useBackend } from "./open-model.ts";
 
 export const generateSpec: CommandSpec = {
   name: "generate",
@@ -11,15 +11,16 @@ export const generateSpec: CommandSpec = {
     model: { kind: "string", required: true, description: "Hugging Face model folder" },
     prompt: { kind: "string", default: "", description: "prompt text (raw, after BOS)" },
     chat: { kind: "boolean", description: "send the prompt as a user message through the chat template" },
-    "max-new-tokens": { kind: "integer", default: 128, description: "new tokens at most" },
-    temperature: { kind: "number", default: 0, description: "0 is greedy" },
-    "top-k": { kind: "integer", default: 0, description: "keep the k most likely tokens (0: off)" },
-    "top-p": { kind: "number", default: 1, description: "nucleus mass (1: off)" },
-    seed: { kind: "integer", default: 0, description: "sampling seed" },
+    "max-new-tokens": { kind: "integer", default: 128, min: 1, description: "new tokens at most" },
+    temperature: { kind: "number", default: 0, min: 0, description: "0 is greedy" },
+    "top-k": { kind: "integer", default: 0, min: 0, description: "keep the k most likely tokens (0: off)" },
+    "top-p": { kind: "number", default: 1, min: 0, description: "nucleus mass (1: off)" },
+    seed: { kind: "integer", default: 0, min: 0, description: "sampling seed" },
     "rope-theta": { kind: "number", description: "override the model's RoPE θ" },
     "no-cache": { kind: "boolean", description: "recompute the whole sequence per token instead of using the KV cache" },
     stream: { kind: "boolean", description: "print tokens as they are generated" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: ["Example: longpo generate --model out/stories260K --max-new-tokens 200 --temperature 0"],
 };
@@ -40,7 +41,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     ids = [...(bos === null ? [] : [bos]), ...(prompt === "" ? [] : tok.encode(prompt))];
   }
   if (ids.length === 0) throw new InputError("Cannot generate: the prompt must hold a token, got none and the model has no BOS");
-  const model = buildModel(folder, optNum(args, "ropeTheta"));
+  const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`generate: ${line}\n`), optNum(args, "ropeTheta"));
   try {
     const streamed: number[] = [];
     let printed = "";
@@ -68,6 +69,6 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     io.err(`generate: ${result?.tokenIds.length ?? 0} tokens, finished by ${result?.finishReason ?? "?"}\n`);
     return EXIT.ok;
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }

@@ -5,14 +5,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readMetricsJsonl, runSuite, type TaskResult, writeFileAtomic, writeReport } from "@longpo/eval";
 import { z } from "zod";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
-import { buildModel, type OpenedModel, readModelFolder } from "../cli/open-model.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { type OpenedModel, readModelFolder } from "../cli/open-model.ts";
 import { trainFromFiles } from "../cli/train-command.ts";
 import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
-import type { LlamaModel } from "../model/llama.ts";
 import { createProgress, type OverallProgress, startOverallProgress } from "@longpo/prefgen";
+import { inferenceEngine, openInference } from "../native/open-inference.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
 import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
@@ -45,6 +45,9 @@ export const DemoConfig = z.strictObject({
   modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0 (its m0-recipe.json fixes the world: world.seed)"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto").describe("TensorFlow.js backend (auto: the fastest present)"),
+  inference: z.enum(["auto", "native", "tfjs"]).default("auto").describe(
+    "engine of evaluation, pair generation and reference scoring: native (ONNX Runtime), tfjs, or auto (native where it loads)",
+  ),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]).describe("[least, most] facts per short chunk"),
@@ -186,7 +189,7 @@ export interface RunDemoOptions {
 }
 
 async function evaluate(
-  model: LlamaModel,
+  model: InferenceModel,
   opened: OpenedModel,
   world: World,
   name: string,
@@ -250,6 +253,9 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   };
 
   const opened = await readModelFolder(m0Dir);
+  // Scoring and generation (evaluation, pairs, reference log-probs) run on the inference engine; training on TF.js.
+  const open = (m: OpenedModel, theta?: number) =>
+    openInference(theta === undefined ? m.config : withRopeTheta(m.config, theta), m.weights, config.inference, { note: log });
   const recipePath = join(m0Dir, "m0-recipe.json");
   const recipe = M0Recipe.parse(existsSync(recipePath) ? JSON.parse(await readFile(recipePath, "utf8")) : {});
   const world = createWorld(recipe.world);
@@ -261,21 +267,23 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
 
   // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
   const thetaSweep: DemoResult["thetaSweep"] = [];
+  let engine = "";
   for (const factor of config.thetaFactors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
+    if (engine === "") log(`inference ${(engine = inferenceEngine(model))}`);
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
         evaluate(model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
   const best = thetaSweep.reduce((a, b) => (b.longAccuracy > a.longAccuracy ? b : a));
   log(`θ sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}; best ×${best.factor}`);
   const rows: DemoRow[] = [];
-  const evalRow = async (name: string, model: LlamaModel, theta: number, trainSeconds?: number): Promise<void> => {
+  const evalRow = async (name: string, model: InferenceModel, theta: number, trainSeconds?: number): Promise<void> => {
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
       evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
@@ -283,11 +291,11 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
     try {
       await evalRow(factor === 1 ? "M0" : `M0 θ×${factor}`, model, m0Theta * factor);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -296,8 +304,8 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const policyTheta = m0Theta * best.factor;
   const policyInit = join(outDir, "policy-init");
   await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
-  const shortModel = buildModel(opened);
-  const longModel = buildModel(opened, policyTheta);
+  const shortModel = await open(opened);
+  const longModel = await open(opened, policyTheta);
   let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
@@ -314,8 +322,8 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
         progress: (phase, total) => createProgress(`pairs: ${phase}`, total),
       }));
   } finally {
-    shortModel.dispose();
-    longModel.dispose();
+    await shortModel.dispose();
+    await longModel.dispose();
   }
   const { pairs, stats } = pairsResult;
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
@@ -359,11 +367,11 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     curves.push({ method, rows: metrics });
     await writeFileAtomic(join(reportDir, `metrics-${method}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
     const trained = await readModelFolder(result.modelDir);
-    const model = buildModel(trained);
+    const model = await open(trained);
     try {
       await evalRow(method === "longpo" ? "LongPO" : method.toUpperCase(), model, policyTheta, trainSeconds);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -375,7 +383,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const md = [
     "# longpo demo",
     "",
-    `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
+    `Backend ${backend.name}; inference ${engine}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
     `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
     `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct in ${stats.chosenCorrect} of ${stats.questionsKept} turns asked; ${stats.turnsConfident} turns with M0's answer probability ≥ ${config.minChosenProb}, rejected correct in ${stats.rejectedCorrect} of them; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
