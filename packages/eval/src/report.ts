@@ -5,7 +5,7 @@ import { niahHeatmapSvg, scoreVsLengthSvg, svgToPng, type HeatmapCell, type Leng
 import { readJsonl } from "./jsonl.ts";
 import type { MetricsRow } from "./training-curves-svg.ts";
 import type { SuiteResult, TaskResult } from "./run-suite.ts";
-import { writeFileAtomic } from "./write-file-atomic.ts";
+import { writeFileAtomic } from "@longpo/io";
 
 type Completed = Extract<TaskResult, { status: "completed" }>;
 
