@@ -7,7 +7,7 @@ import type { ModelConfig, WeightMap } from "../model/config.ts";
 import { startWorker, type WorkerHandle } from "../runtime.ts";
 import type { TokenizedSequence } from "../trainer/training-example.ts";
 import type { MicroBatch, StepLossOptions, StepMetrics } from "../trainer/train-step.ts";
-import type { Progress } from "../progress.ts";
+import type { Progress } from "@longpo/prefgen";
 import type { ParameterSlot, ReplicaInit, ReplicaJob, ReplicaJobResult, ReplicaReply, ReplicaRequest } from "./replica-protocol.ts";
 import { mergeShardMetrics, shardMicroBatch } from "./shard-micro-batch.ts";
 
