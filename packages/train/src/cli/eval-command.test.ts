@@ -63,7 +63,7 @@ describe("longpo eval --tasks world-qa", () => {
 
   it("rejects an unknown task and a depth outside [0, 100] with exit 2", async () => {
     const a = await run("eval", "--model", shippedM0Dir(), "--out", join(root, "x"), "--tasks", "world");
-    expect([a.code, a.err.trim()]).toEqual([2, 'longpo eval: Cannot evaluate: --tasks must name passkey, niah, world-qa, got "world"']);
+    expect([a.code, a.err.trim()]).toEqual([2, 'longpo eval: Cannot evaluate: --tasks must name passkey, niah, world-qa, pair-preference, got "world"']);
     const b = await run("eval", "--model", shippedM0Dir(), "--out", join(root, "x"), "--tasks", "world-qa", "--depths", "50,120");
     expect([b.code, b.err.trim()]).toEqual([2, 'longpo eval: Cannot evaluate: --depths must be comma-separated percentages in [0, 100], got "50,120"']);
     expect(existsSync(join(root, "x"))).toBe(false);
@@ -98,5 +98,43 @@ describe("commands that find no input", () => {
     expect([s.code, s.err.trim().split("\n").at(-1)]).toEqual([2, `longpo score: Cannot score: found no pairs in ${empty} (looked for PreferencePair JSONL lines; it holds none)`]);
     const t = await run("train", "--model", tiny, "--pairs", empty, "--outputDir", join(root, "train"), "--backend", "wasm");
     expect([t.code, t.err.trim().split("\n").at(-1)]).toEqual([2, `longpo train: Cannot train: ${empty} must hold at least one pair, got none`]);
+  });
+});
+
+describe("longpo world-pairs and the pair-preference task", () => {
+  it("writes M0's pairs with reference log-probs that longpo score reproduces, and scores the preference against an independent scorer", async () => {
+    const out = join(root, "wp", "pairs.jsonl");
+    const r = await run("world-pairs", "--out", out, "--documents", "6", "--turns", "2", "--keep-identical", "--backend", "wasm");
+    expect(r.code, r.err).toBe(0);
+    const { readPreferencePairs } = await import("../trainer/preference-pairs.ts");
+    const pairs = await readPreferencePairs(out);
+    expect(pairs).toHaveLength(6);
+    for (const p of pairs) expect(p.turns).toHaveLength(2);
+    // longpo score recomputes ref_*_logps from each turn's short prompt (llamaScorer): the same numbers.
+    const rescored = join(root, "wp", "rescored.jsonl");
+    expect((await run("score", "--model", shippedM0Dir(), "--pairs", out, "--out", rescored, "--backend", "wasm")).code).toBe(0);
+    const again = await readPreferencePairs(rescored);
+    again.forEach((p, i) => {
+      expect(p.ref_chosen_logps).toBeCloseTo(pairs[i]?.ref_chosen_logps ?? Number.NaN, 3);
+      expect(p.ref_rejected_logps).toBeCloseTo(pairs[i]?.ref_rejected_logps ?? Number.NaN, 3);
+    });
+    // pair-preference acc: share of pairs with log π(chosen | x_L) > log π(rejected | x_L) on the first turn, here
+    // recomputed with llamaScorer (tokenizeDialogue + scoreSequences, a separate path from the eval adapter).
+    const { llamaScorer } = await import("../adapters/llama-adapters.ts");
+    const { readModelFolder, buildModel } = await import("./open-model.ts");
+    const folder = await readModelFolder(shippedM0Dir());
+    const model = buildModel(folder);
+    const scorer = llamaScorer(model, folder.tokenizer, { name: "m0" });
+    const c = await scorer.score(pairs.map((p) => ({ messages: p.prompt_long, completion: p.turns[0]?.chosen ?? "" })));
+    const w = await scorer.score(pairs.map((p) => ({ messages: p.prompt_long, completion: p.turns[0]?.rejected ?? "" })));
+    model.dispose();
+    const distinct = pairs.map((q, i) => i).filter((i) => pairs[i]?.turns[0]?.chosen !== pairs[i]?.turns[0]?.rejected);
+    expect(distinct.length).toBeGreaterThan(1); // seed 1: most of M0's chosen and rejected first answers differ
+    const wins = distinct.filter((i) => (c[i]?.logprob ?? Number.NaN) > (w[i]?.logprob ?? Number.NaN)).length;
+    const e = await run("eval", "--model", shippedM0Dir(), "--out", join(root, "wp", "eval"), "--tasks", "pair-preference", "--pairs", out, "--backend", "wasm");
+    expect(e.code, e.err).toBe(0);
+    const n = distinct.length;
+    const p = wins / n;
+    expect(e.out).toContain(`| ${shippedM0Dir()} | ${(100 * p).toFixed(1)} ± ${(100 * Math.sqrt((p * (1 - p)) / n)).toFixed(1)} (n ${n}) |`);
   });
 });

@@ -10,7 +10,10 @@ import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { evalScoreTable, promptTexts } from "./eval-table.ts";
-import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
+import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import type { PreferencePair } from "@longpo/prefgen";
+import { readPreferencePairs } from "../trainer/preference-pairs.ts";
+import { pairPreferenceTask } from "./pair-preference-task.ts";
 import { warnUnknownTokens } from "./unknown-tokens.ts";
 import { readWorld } from "./world-file.ts";
 
@@ -20,7 +23,8 @@ export const evalSpec: CommandSpec = {
   options: {
     model: { kind: "string", required: true, description: "Hugging Face model folder; several, comma-separated, give one table row each" },
     out: { kind: "string", required: true, description: "report folder (results.json, results.md, charts); one subfolder per model when several" },
-    tasks: { kind: "string", default: "passkey", description: "comma-separated: passkey, niah, world-qa (the demo world's QA, for M0 and models trained from it)" },
+    tasks: { kind: "string", default: "passkey", description: "comma-separated: passkey, niah, world-qa (the demo world's QA, for M0 and models trained from it), pair-preference (needs --pairs)" },
+    pairs: { kind: "string", description: "pair-preference: PreferencePair JSONL (held-out pairs); scores whether the model prefers chosen over rejected on the long prompt" },
     lengths: { kind: "string", default: "128,256", description: "comma-separated prompt lengths in tokens (world-qa: document tokens)" },
     depths: { kind: "string", description: "comma-separated depths in percent of the answer in the document (niah, world-qa; default the task's own: world-qa 12.5,37.5,62.5,87.5)" },
     world: { kind: "string", description: "world-qa: the M0 recipe JSON whose world to ask about (default <model>/m0-recipe.json when present, else the shipped M0's world)" },
@@ -45,6 +49,7 @@ export interface EvalRunOptions {
   name: string;
   depths?: readonly number[];
   world?: World;
+  pairs?: readonly PreferencePair[];
 }
 
 /** What {@link buildTasks} needs beyond names and lengths: depths, and the world for `world-qa`. */
@@ -52,6 +57,8 @@ export interface TaskOptions {
   depths?: readonly number[];
   /** Required by `world-qa`. */
   world?: World;
+  /** Required by `pair-preference`. */
+  pairs?: readonly PreferencePair[];
 }
 
 /** Parse "128,256" into positive integers. */
@@ -73,7 +80,7 @@ export function parseDepths(text: string): number[] {
 }
 
 /** The eval task names {@link buildTasks} knows. */
-export const TASK_NAMES = ["passkey", "niah", "world-qa"] as const;
+export const TASK_NAMES = ["passkey", "niah", "world-qa", "pair-preference"] as const;
 
 /** The eval tasks by name, sized in the model's tokens. */
 export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths: readonly number[], samples: number, seed: number, options: TaskOptions = {}): Task[] {
@@ -84,6 +91,10 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
     if (t === "world-qa") {
       if (options.world === undefined) throw new InputError("Cannot evaluate world-qa: no world given (an M0 recipe)");
       return worldQaTask(options.world, { seed, lengths, examplesPerCell: samples, depths: options.depths ?? DEFAULT_DEPTHS });
+    }
+    if (t === "pair-preference") {
+      if (options.pairs === undefined) throw new InputError("Cannot evaluate pair-preference: --pairs must name a pair file");
+      return pairPreferenceTask(options.pairs, tok);
     }
     throw new InputError(`Cannot evaluate: --tasks must name ${TASK_NAMES.join(", ")}, got "${t}"`);
   });
@@ -128,6 +139,7 @@ async function runEvalSuite(o: EvalRunOptions, io?: CliIo): Promise<{ result: Su
   const tasks = buildTasks(tok, o.tasks, o.lengths, o.samples, o.seed, {
     ...(o.depths === undefined ? {} : { depths: o.depths }),
     ...(o.world === undefined ? {} : { world: o.world }),
+    ...(o.pairs === undefined ? {} : { pairs: o.pairs }),
   });
   if (io !== undefined) warnUnknownTokens(io, "eval", o.name, tok, promptTexts(tasks));
   const model = buildModel(o.folder, o.ropeTheta);
@@ -138,6 +150,15 @@ async function runEvalSuite(o: EvalRunOptions, io?: CliIo): Promise<{ result: Su
   } finally {
     model.dispose();
   }
+}
+
+/** The pairs of --pairs, for the pair-preference task. */
+async function readPairsFile(path: string | undefined): Promise<PreferencePair[]> {
+  if (path === undefined) throw new InputError("Cannot evaluate pair-preference: --pairs must name a PreferencePair JSONL file");
+  await requireFile(path, "pair file");
+  const pairs = await readPreferencePairs(path);
+  if (pairs.length === 0) throw new InputError(`Cannot evaluate pair-preference: found no pairs in ${path} (looked for PreferencePair JSONL lines; it holds none)`);
+  return pairs;
 }
 
 /** Report folder of the i-th of several models: `<out>/<i>-<folder name>`. */
@@ -160,6 +181,7 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
   const folders: OpenedModel[] = [];
   for (const dir of dirs) folders.push(await readModelFolder(dir));
   const worldFile = optStr(args, "world");
+  const pairs = tasks.includes("pair-preference") ? await readPairsFile(optStr(args, "pairs")) : undefined;
   const backend = await useBackend(str(args, "backend"));
   io.err(`eval: backend ${backend.name} (${backend.reason})\n`);
   const ropeTheta = optNum(args, "ropeTheta");
@@ -179,6 +201,7 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
       name: folder.dir,
       ...(depths === undefined ? {} : { depths }),
       ...(world === undefined ? {} : { world }),
+      ...(pairs === undefined ? {} : { pairs }),
     }, io);
     rows.push({ model: folder.dir, result });
     written.push(...files);

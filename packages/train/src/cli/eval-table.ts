@@ -22,16 +22,21 @@ export function* promptTexts(tasks: readonly Task[]): Generator<string> {
  * // | m0 | 36.5 ± 4.8 (n 100) |
  */
 export function evalScoreTable(rows: readonly { model: string; result: SuiteResult }[], lengths: readonly number[]): string {
-  const columns: { task: string; length: number }[] = [];
-  for (const t of rows[0]?.result.tasks ?? []) for (const length of lengths) columns.push({ task: t.task, length });
-  const head = `| model | ${columns.map((c) => `${c.task} ${c.length} tok`).join(" | ")} |`;
+  // A task whose examples carry a `length` gets a column per length; one without (pair-preference) gets one column.
+  const columns: { task: string; length?: number }[] = [];
+  for (const t of rows[0]?.result.tasks ?? []) {
+    const sized = t.status === "completed" && t.samples.some((s) => typeof s.metadata["length"] === "number");
+    if (sized) for (const length of lengths) columns.push({ task: t.task, length });
+    else columns.push({ task: t.task });
+  }
+  const head = `| model | ${columns.map((c) => (c.length === undefined ? c.task : `${c.task} ${c.length} tok`)).join(" | ")} |`;
   const rule = `|---|${columns.map(() => "---:").join("|")}|`;
   const body = rows.map(({ model, result }) => {
     const cells = columns.map(({ task, length }) => {
       const t = result.tasks.find((x) => x.task === task);
       if (t === undefined || t.status !== "completed") return t?.status ?? "-";
       const metric = Object.keys(t.metrics)[0];
-      const samples = t.samples.filter((s) => s.metadata["length"] === length);
+      const samples = length === undefined ? t.samples : t.samples.filter((s) => s.metadata["length"] === length);
       const n = samples.length;
       if (metric === undefined || n === 0) return "-";
       const p = samples.reduce((a, s) => a + (s.scores[metric] ?? 0), 0) / n;
