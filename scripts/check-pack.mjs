@@ -2,7 +2,7 @@
 // tarballs, everything else from the npm cache, offline) into an empty folder, and run its README quick start under
 // Node from dist/. The install is `npm ci --offline` on a lockfile cut from the repository's own package-lock.json,
 // since the npm cache holds tarballs but not the registry's package documents that a lockless install would ask for.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -51,12 +51,12 @@ function resolveInLock(name, from) {
 function cutLock(target, extra) {
   const out = { "": { name: `alacarte-${target.dir.split("/")[1]}`, dependencies: {} } };
   const queue = [];
-  const add = (name, fromRepo, toPath) => {
+  const add = (name, fromRepo) => {
     const local = byName.get(name);
-    const path = toPath ?? `node_modules/${name}`;
-    if (out[path] !== undefined) return;
     if (local !== undefined) {
-      out[path] = { version: local.manifest.version, resolved: `file:${relative(join(work, "x"), local.tarball)}`, integrity: local.integrity, dependencies: local.manifest.dependencies ?? {} };
+      const path = `node_modules/${name}`;
+      if (out[path] !== undefined) return;
+      out[path] = { version: local.manifest.version, resolved: `file:${relative(join(work, "x"), local.tarball)}`, integrity: local.integrity, dependencies: local.manifest.dependencies ?? {}, ...(local.manifest.bin === undefined ? {} : { bin: local.manifest.bin }) }; // npm ci links bins from the lock
       queue.push({ repoPath: local.dir, deps: { ...(local.manifest.dependencies ?? {}), ...requiredPeers(local.manifest) } });
       return;
     }
@@ -121,13 +121,13 @@ for (const p of packages.filter((q) => only.length === 0 || only.some((o) => q.d
     writeFileSync(join(dir, "package-lock.json"), `${JSON.stringify(lockfile, null, 2)}\n`);
     execFileSync("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel", "error"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     log(`${p.manifest.name}: installed alone (${Object.keys(lockfile.packages).length - 1} packages${extra.length > 0 ? `, plus ${extra.join(", ")} that the quick start imports` : ""})`);
-    let out;
-    if (quick.kind === "node") {
-      writeFileSync(join(dir, "quick-start.mjs"), quick.code);
-      out = execFileSync("node", ["quick-start.mjs"], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } else {
-      out = execFileSync("bash", ["-e", "-c", quick.code], { cwd: dir, env: { ...env, PATH: `${join(dir, "node_modules", ".bin")}:${env.PATH}` }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    }
+    const run = quick.kind === "node"
+      ? (writeFileSync(join(dir, "quick-start.mjs"), quick.code), spawnSync("node", ["quick-start.mjs"], { cwd: dir, env, encoding: "utf8" }))
+      : spawnSync("bash", ["-e", "-c", quick.code], { cwd: dir, env: { ...env, PATH: `${join(dir, "node_modules", ".bin")}:${env.PATH}` }, encoding: "utf8" });
+    if (run.status !== 0) throw Object.assign(new Error(`the quick start exited ${run.status}`), { stdout: run.stdout, stderr: run.stderr });
+    const noise = [/npm warn/i, /Hi, looks like you are running TensorFlow\.js/].find((re) => re.test(run.stdout + run.stderr));
+    if (noise !== undefined) throw Object.assign(new Error(`the quick start printed ${noise}`), { stdout: run.stdout, stderr: run.stderr });
+    const out = run.stdout;
     const resolved = new URL(execFileSync("node", ["--input-type=module", "-e", `console.log(import.meta.resolve("${p.manifest.name}"))`], { cwd: dir, encoding: "utf8" }).trim()).pathname;
     if (!resolved.includes("/dist/")) throw new Error(`${p.manifest.name} resolved to ${resolved}, not dist/`);
     log(`${p.manifest.name}: quick start ran under Node ${process.version} from ${relative(dir, resolved)}; it printed ${out.trim().split("\n").length} lines, the last: ${out.trim().split("\n").at(-1)}`);
