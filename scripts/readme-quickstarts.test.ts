@@ -20,7 +20,11 @@ function exec(cmd: string, args: string[], cwd: string, timeoutMs: number): Prom
 
 /** Run one quick start: TypeScript from a file inside the repository (so `@longpo/*` resolve to the workspace) in an empty folder; shell from the repository root. */
 async function runQuickStart(q: QuickStart): Promise<{ code: number; out: string; err: string }> {
-  if (q.runtime === "sh") return exec("bash", ["-e", "-o", "pipefail", "-c", q.code], root, 600_000);
+  if (q.runtime === "sh") {
+    // As on a fresh clone: the run folders the block writes (runs/<name>, ignored by git) start absent.
+    for (const m of new Set(q.code.match(/\bruns\/[A-Za-z0-9_-]+/g) ?? [])) rmSync(join(root, m), { recursive: true, force: true });
+    return exec("bash", ["-e", "-o", "pipefail", "-c", q.code], root, 900_000);
+  }
   const dir = join(root, "tmp", "quickstarts");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${q.readme.replace(/[^A-Za-z0-9]+/g, "-")}.ts`);
