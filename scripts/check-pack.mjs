@@ -109,7 +109,10 @@ function extraImports(p, code) {
 }
 
 let failed = 0;
-const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_update_notifier: "false" };
+// No network: every proxy points at a closed local port, so any download (npm's or an install script's, such as
+// onnxruntime-node's CUDA fetch, which package.json's allowScripts must keep from running) fails the check.
+const offline = "http://127.0.0.1:9";
+const env = { ...process.env, HTTP_PROXY: offline, HTTPS_PROXY: offline, http_proxy: offline, https_proxy: offline, npm_config_proxy: offline, npm_config_https_proxy: offline, npm_config_update_notifier: "false" };
 for (const p of packages.filter((q) => only.length === 0 || only.some((o) => q.dir.endsWith(o)))) {
   const dir = join(work, p.dir.split("/")[1]);
   mkdirSync(dir);
