@@ -29,7 +29,7 @@ export const evalSpec: CommandSpec = {
     depths: { kind: "string", description: "comma-separated depths in percent of the answer in the document (niah, world-qa; default the task's own: world-qa 12.5,37.5,62.5,87.5)" },
     world: { kind: "string", description: "world-qa: the M0 recipe JSON whose world to ask about (default <model>/m0-recipe.json when present, else the shipped M0's world)" },
     samples: { kind: "integer", default: 2, description: "examples per length (and depth)" },
-    "max-new-tokens": { kind: "integer", default: 16, description: "tokens generated per answer" },
+    "max-new-tokens": { kind: "integer", default: 16, min: 1, description: "tokens generated per answer" },
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
