@@ -1,16 +1,15 @@
 // `longpo eval`: long-context tasks (passkey, niah, the demo world's QA) on model folders, with a report folder each.
 import { basename, join } from "node:path";
 import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type Task, writeReport } from "@longpo/eval";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import { DEFAULT_DEPTHS, worldQaTask } from "../demo/world-qa-task.ts";
 import type { World } from "../demo/world.ts";
-import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { evalScoreTable, promptTexts } from "./eval-table.ts";
-import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import type { PreferencePair } from "@longpo/prefgen";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { pairPreferenceTask } from "./pair-preference-task.ts";
@@ -33,6 +32,7 @@ export const evalSpec: CommandSpec = {
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
 };
 
@@ -50,6 +50,10 @@ export interface EvalRunOptions {
   depths?: readonly number[];
   world?: World;
   pairs?: readonly PreferencePair[];
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
+  /** Where the fallback note goes; default nowhere. */
+  note?: (line: string) => void;
 }
 
 /** What {@link buildTasks} needs beyond names and lengths: depths, and the world for `world-qa`. */
@@ -101,7 +105,7 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
 }
 
 /** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
-export async function evaluateModel(model: LlamaModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
+export async function evaluateModel(model: InferenceModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
   const inner = llamaEvalModel(model, tok, { name });
   // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
   const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
@@ -142,13 +146,13 @@ async function runEvalSuite(o: EvalRunOptions, io?: CliIo): Promise<{ result: Su
     ...(o.pairs === undefined ? {} : { pairs: o.pairs }),
   });
   if (io !== undefined) warnUnknownTokens(io, "eval", o.name, tok, promptTexts(tasks));
-  const model = buildModel(o.folder, o.ropeTheta);
+  const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
     const files = await writeReport(o.out, result, { png: false });
     return { result, files };
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 
@@ -202,6 +206,8 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
       ...(depths === undefined ? {} : { depths }),
       ...(world === undefined ? {} : { world }),
       ...(pairs === undefined ? {} : { pairs }),
+      inference: str(args, "inference"),
+      note: (line) => io.err(`eval: ${line}\n`),
     }, io);
     rows.push({ model: folder.dir, result });
     written.push(...files);

@@ -6,7 +6,7 @@ import { createProgress } from "../progress.ts";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { openEngine, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import { warnUnknownTokens } from "./unknown-tokens.ts";
 
 export const scoreSpec: CommandSpec = {
@@ -18,6 +18,7 @@ export const scoreSpec: CommandSpec = {
     out: { kind: "string", required: true, description: "scored JSONL to write (may equal --pairs)" },
     "batch-size": { kind: "integer", default: 8, min: 1, description: "pairs per scoring call" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
 };
 
@@ -32,7 +33,7 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
   io.err(`score: backend ${backend.name} (${backend.reason})\n`);
   const texts = pairs.flatMap((p) => p.turns.flatMap((t) => [...t.prompt_short.map((m) => m.content), t.chosen, t.rejected]));
   warnUnknownTokens(io, "score", str(args, "model"), folder.tokenizer, texts);
-  const model = buildModel(folder);
+  const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`score: ${line}\n`));
   try {
     const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model") });
     const bar = createProgress("score", pairs.length);
@@ -50,6 +51,6 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
     io.out(`scored ${scored.length} pairs into ${out}\n`);
     return EXIT.ok;
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
