@@ -8,6 +8,7 @@ import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { evalScoreTable, promptTexts } from "./eval-table.ts";
 import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import type { PreferencePair } from "@longpo/prefgen";
@@ -173,6 +174,7 @@ function modelOutDir(out: string, dir: string, i: number, count: number): string
 /** `longpo eval`. */
 export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, evalSpec);
+  lockOutput(str(args, "out"), "eval", io);
   const lengths = parseLengths(str(args, "lengths"));
   const depthsText = optStr(args, "depths");
   const depths = depthsText === undefined ? undefined : parseDepths(depthsText);

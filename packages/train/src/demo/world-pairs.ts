@@ -6,7 +6,7 @@ import type { ChatTokenizer } from "../model/tokenizer.ts";
 import type { Progress } from "../progress.ts";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import { makeChunkedDocument, questionText, type World } from "./world.ts";
 
 /** Where the question of a pair comes from. */

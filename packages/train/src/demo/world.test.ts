@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FILLER_WORDS, fillerSentence } from "./filler.ts";
 import { answerFrom, parseQuestion } from "./formats.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import {
   createWorld,
   FACT_LENGTH,

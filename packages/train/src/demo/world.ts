@@ -1,7 +1,7 @@
 // The synthetic world: invented one-token names with attributes, filler text, and documents with facts at chosen depths.
 import { z } from "zod";
 import { FILLER_WORDS, fillerWords } from "./filler.ts";
-import { createRng, type Rng } from "./rng.ts";
+import { sfc32 as createRng, type Sfc32 as Rng } from "@longpo/io";
 
 /** The default attributes: six of them with twelve one-word values each. */
 export const DEFAULT_ATTRIBUTES: readonly { name: string; values: string[] }[] = [

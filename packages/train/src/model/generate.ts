@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.ts";
 import { KvCache } from "./kv-cache.ts";
 import type { LlamaModel } from "./llama.ts";
-import { Xoshiro128 } from "./random.ts";
+import { type Xoshiro128, xoshiro128 } from "@longpo/io";
 
 /** Options of `generate`. */
 export interface GenerateOptions {
@@ -89,7 +89,7 @@ export async function generate(
   });
   const batch = promptIds.length;
   if (batch === 0) return [];
-  const rng = new Xoshiro128(options.seed ?? 0);
+  const rng = xoshiro128(options.seed ?? 0);
   const pad = model.config.padTokenId ?? 0;
   const longest = Math.max(...promptIds.map((p) => p.length));
   // Left-padded rows: the sequence so far (only the full-rerun path needs all of it).

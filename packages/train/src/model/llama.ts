@@ -5,7 +5,7 @@ import { attention, BlockBiasCache, type AttentionMask } from "./attention.ts";
 import { type ModelConfig, parameterShapes, ropeFrequencies, type WeightMap } from "./config.ts";
 import type { KvCache } from "./kv-cache.ts";
 import { linear, matmul2d } from "./matmul.ts";
-import { Xoshiro128 } from "./random.ts";
+import { xoshiro128 } from "@longpo/io";
 import { rmsNorm } from "./rms-norm.ts";
 import { applyRope, ropeTables } from "./rope.ts";
 
@@ -170,7 +170,7 @@ export class LlamaModel {
    * @param std initialiser standard deviation, default 0.02
    */
   static random(config: ModelConfig, seed: number, std = 0.02): LlamaModel {
-    const rng = new Xoshiro128(seed);
+    const rng = xoshiro128(seed);
     const weights: WeightMap = new Map();
     for (const [name, shape] of parameterShapes(config)) {
       const data = new Float32Array(shape.reduce((a, b) => a * b, 1));

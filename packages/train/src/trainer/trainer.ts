@@ -1,6 +1,7 @@
 // The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { appendJsonl } from "@longpo/io";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Progress } from "../progress.ts";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
@@ -307,7 +308,7 @@ async function appendText(path: string, text: string): Promise<void> {
 }
 
 async function appendLine(path: string, line: object): Promise<void> {
-  await writeFile(path, `${JSON.stringify(line)}\n`, { flag: "a" });
+  appendJsonl(path, line);
 }
 
 /** Keep the metrics lines of steps ≤ `step` (a resumed run rewrites what came after its checkpoint). */
