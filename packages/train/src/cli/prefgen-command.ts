@@ -147,8 +147,8 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  lockOutput(str(args, "out"), "prefgen", io); // first, as every writing command (the lock test gives no inputs)
   await requireDocuments(str(args, "documents"));
-  lockOutput(str(args, "out"), "prefgen", io);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
