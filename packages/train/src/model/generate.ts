@@ -102,7 +102,9 @@ export async function generate(
   const emit = (b: number, upTo: number) => {
     for (; emitted[b]! < upTo; emitted[b]!++) options.onToken?.(b, out[b]![emitted[b]!]!);
   };
-  const session = "startDecoding" in model ? model.startDecoding(batch, useCache) : tfjsDecodeSession(model, batch, useCache);
+  const session = "startDecoding" in model
+    ? model.startDecoding(batch, useCache)
+    : tfjsDecodeSession(model, batch, useCache, longest + maxNewTokens);
   try {
     let input = rows;
     let inputMask = masks;
@@ -150,8 +152,9 @@ export async function generate(
 }
 
 /** The TF.js model's decoding state: its KV cache (or none). */
-function tfjsDecodeSession(model: LlamaModel, batch: number, useCache: boolean): DecodeSession {
-  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+/** Decoding on TF.js; the KV cache is preallocated to `capacity` slots (prompt + new tokens) and written in place. */
+function tfjsDecodeSession(model: LlamaModel, batch: number, useCache: boolean, capacity: number): DecodeSession {
+  const cache = useCache ? new KvCache(model.config.numLayers, batch, capacity) : null;
   return { next: (ids, mask) => lastLogits(model, ids, mask, cache), dispose: () => cache?.dispose() };
 }
 

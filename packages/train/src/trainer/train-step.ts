@@ -60,13 +60,14 @@ export interface StepLossOptions {
  * - dpo (= `sigmoid`) and any other `preferenceLosses` type: the mean of `preferenceLoss` (the reference saw
  *   the long input). Rewards are the loss package's (TRL's) for each type.
  *
- * @returns gradients by parameter name (caller disposes) and the metrics.
+ * @returns gradients by parameter name (caller disposes), the metrics, and the policy's log-prob of each row's
+ *   response (rows 0..P−1 chosen, then rejected).
  */
 export function microBatchGradients(
   policy: TrainablePolicy,
   mb: MicroBatch,
   opts: StepLossOptions,
-): { grads: Map<string, tf.Tensor>; metrics: StepMetrics } {
+): { grads: Map<string, tf.Tensor>; metrics: StepMetrics; rowLogps: Float32Array } {
   const { pairs, sequences: s } = mb;
   const sft = opts.method === "sft";
   const rows = sft ? pairs : 2 * pairs;
@@ -145,6 +146,7 @@ export function microBatchGradients(
   }
   return {
     grads: named,
+    rowLogps: logps,
     metrics: {
       loss,
       nll: -chosenSum / chosenTokens,
