@@ -5,7 +5,7 @@ import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.
 import { DEFAULT_DEPTHS, worldQaTask } from "../demo/world-qa-task.ts";
 import type { World } from "../demo/world.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress } from "@longpo/prefgen";
 import { type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { lockOutput } from "./output-lock.ts";
@@ -150,7 +150,7 @@ async function runEvalSuite(o: EvalRunOptions, io?: CliIo): Promise<{ result: Su
   const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
-    const files = await writeReport(o.out, result, { png: false });
+    const files = await writeReport(o.out, result); // SVG and PNG, as writeReport documents
     return { result, files };
   } finally {
     await model.dispose();

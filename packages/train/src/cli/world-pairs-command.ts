@@ -2,9 +2,9 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "@longpo/eval";
+import { createProgress } from "@longpo/prefgen";
 import { shippedM0Dir } from "../demo/run-demo.ts";
 import { makeWorldPairs, type QuestionSource } from "../demo/world-pairs.ts";
-import { createProgress } from "../progress.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { buildModel, readModelFolder, useBackend } from "./open-model.ts";
@@ -57,7 +57,7 @@ export async function worldPairsCommand(argv: readonly string[], io: CliIo): Pro
       questions: questions as QuestionSource,
       turns,
       keepIdentical: bool(args, "keepIdentical"),
-      progress: (phase) => createProgress(`world-pairs: ${phase}`, documents * turns),
+      progress: (phase, total) => createProgress(`world-pairs: ${phase}`, total),
     });
     io.err(
       `world-pairs: ${stats.pairs} pairs kept of ${stats.documents} documents, ${stats.turns} turns; questions grounded in their chunk ${stats.questionsGrounded} of ${stats.questionsWritten}; chosen answer right ${stats.chosenCorrect}, rejected right ${stats.rejectedCorrect} of ${stats.questionsKept} turns\n`,
