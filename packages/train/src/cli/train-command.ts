@@ -119,7 +119,7 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       examples: withRefs,
       padId,
       resume: o.resume === true,
-      saveModel: (dir) => saveCheckpoint(dir, { config: model.config, weights: model.weights() }, { tokenizerFrom: o.modelDir }),
+      saveModel: async (dir) => saveCheckpoint(dir, { config: model.config, weights: await model.readWeights() }, { tokenizerFrom: o.modelDir }),
       loadWeights: async (dir) => assignWeights(model, (await loadCheckpoint(dir)).weights),
       shouldStop: () => stopRequested,
       ...(o.evaluation === undefined || config.evalEvery === 0

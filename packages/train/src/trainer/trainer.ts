@@ -199,7 +199,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         const idx = batchAt(microBatch);
         microBatch++;
         const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", methodNeedsReference(config.method), referenceInput);
-        const { grads, metrics } = microBatchGradients(policy, mb, config);
+        const { grads, metrics } = await microBatchGradients(policy, mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
           sums.set(k, prev === undefined ? g : addAndDispose(prev, g));
@@ -223,7 +223,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       for (const [k, g] of sums) {
         scaled.set(k, scaleAndDispose(g, 1 / config.gradientAccumulation));
       }
-      const gradNorm = clipGradients(scaled, config.maxGradNorm);
+      const gradNorm = await clipGradients(scaled, config.maxGradNorm);
       const lr = learningRateAt(step, { schedule: config.schedule, learningRate: config.learningRate, totalSteps, warmupRatio: config.warmupRatio });
       optimizer.apply(scaled, lr);
       for (const g of scaled.values()) g.dispose();
