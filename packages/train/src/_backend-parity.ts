@@ -10,6 +10,7 @@ import type { ModelConfig } from "./model/config.ts";
 import { saveCheckpoint } from "./model/checkpoint.ts";
 import { generate } from "./model/generate.ts";
 import { LlamaModel } from "./model/llama.ts";
+import { tinyConfig } from "./model/_test-configs.ts";
 import { charTokenizer, TEST_VOCAB, toyPairs } from "./trainer/_test-helpers.ts";
 import { padBatch } from "./trainer/length-grouped-batches.ts";
 import { attachReferenceLogps } from "./trainer/reference-logps.ts";
@@ -18,29 +19,9 @@ import { microBatchGradients } from "./trainer/train-step.ts";
 import { type MetricsLine, train } from "./trainer/trainer.ts";
 import { buildTrainingExample } from "./trainer/training-example.ts";
 
-/** The parity model: 2 layers, 4 query heads over 2 KV heads (GQA), untied head, the test tokenizer's vocabulary. */
+/** The parity model: `tinyConfig` (2 layers, 4 query heads over 2 KV heads, untied head) with the test tokenizer's vocabulary. */
 export function parityConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    architecture: "llama",
-    vocabSize: TEST_VOCAB,
-    hiddenSize: 16,
-    intermediateSize: 24,
-    numLayers: 2,
-    numHeads: 4,
-    numKvHeads: 2,
-    headDim: 4,
-    rmsNormEps: 1e-5,
-    ropeTheta: 10000,
-    ropeScaling: null,
-    maxPositionEmbeddings: 256,
-    tieWordEmbeddings: false,
-    attentionBias: false,
-    slidingWindow: null,
-    bosTokenId: 1,
-    eosTokenIds: [2],
-    padTokenId: 0,
-    ...overrides,
-  };
+  return tinyConfig({ vocabSize: TEST_VOCAB, ...overrides });
 }
 
 /** Everything one backend computed, as host numbers. */
