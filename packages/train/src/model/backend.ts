@@ -67,12 +67,13 @@ interface GpuAdapterLike {
 }
 
 /** What `navigator.gpu` offers: a hardware adapter, a software one, or nothing. */
-type WebGpuProbe =
+export type WebGpuProbe =
   | { kind: "hardware"; description: string }
   | { kind: "software"; description: string }
   | { kind: "none"; why: string };
 
-async function probeWebGpu(): Promise<WebGpuProbe> {
+/** Asks `navigator.gpu` for its default adapter and says whether it is a GPU (not re-exported by the package). */
+export async function probeWebGpu(): Promise<WebGpuProbe> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator
     ?.gpu;
   if (gpu === undefined) return { kind: "none", why: `${runtimeName()} has no navigator.gpu` };
