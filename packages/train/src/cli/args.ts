@@ -1,4 +1,6 @@
 // Command-line parsing for `longpo`: declared options per subcommand, one-line usage errors, generated --help.
+import { didYouMean } from "../did-you-mean.ts";
+import { parseDecimal } from "../parse-decimal.ts";
 
 /** The kinds of values an option takes. */
 export type OptionKind = "string" | "number" | "integer" | "boolean";
@@ -10,6 +12,8 @@ export interface OptionSpec {
   required?: boolean;
   /** Shown in --help; applied when the option is absent. */
   default?: string | number | boolean;
+  /** Smallest value a number or integer option accepts. */
+  min?: number;
 }
 
 /** A subcommand's declaration. */
@@ -21,6 +25,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Accept options not declared (collected in `extra`), e.g. TrainConfig overrides. */
   allowExtra?: boolean;
+  /** With `allowExtra`: the names extra options may take; any other is an unknown option with a did-you-mean. */
+  extraKeys?: readonly string[];
 }
 
 /** Parsed options: declared ones typed, undeclared ones (when allowed) as raw strings. */
@@ -76,8 +82,12 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
         negated = true;
       }
     }
+    const extraKnown = spec.extraKeys === undefined || spec.extraKeys.includes(camelCase(key));
     if (name === undefined) {
-      if (!spec.allowExtra) throw new UsageError(`unknown option --${key} (see longpo ${spec.name} --help)`);
+      if (!spec.allowExtra || !extraKnown) {
+        const near = didYouMean(key, [...Object.keys(spec.options), ...(spec.allowExtra ? (spec.extraKeys ?? []) : [])]);
+        throw new UsageError(`unknown option --${key} (${near === undefined ? "" : `did you mean --${near}? `}see longpo ${spec.name} --help)`);
+      }
       const raw = inline ?? argv[++i];
       if (raw === undefined) throw new UsageError(`option --${key} needs a value`);
       extra[camelCase(key)] = raw;
@@ -94,7 +104,7 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
     }
     const raw = inline ?? argv[++i];
     if (raw === undefined || (inline === undefined && raw.startsWith("--"))) throw new UsageError(`option --${name} needs a value`);
-    values[field] = convert(name, opt.kind, raw);
+    values[field] = convert(name, opt, raw);
   }
   if (!help) {
     for (const [name, opt] of Object.entries(spec.options)) {
@@ -107,11 +117,12 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
   return { values, extra, help };
 }
 
-function convert(name: string, kind: OptionKind, raw: string): string | number {
-  if (kind === "string") return raw;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`option --${name} must be a number, got "${raw}"`);
-  if (kind === "integer" && !Number.isInteger(n)) throw new UsageError(`option --${name} must be an integer, got "${raw}"`);
+function convert(name: string, opt: OptionSpec, raw: string): string | number {
+  if (opt.kind === "string") return raw;
+  const n = parseDecimal(raw);
+  if (n === undefined) throw new UsageError(`option --${name} must be a decimal number, got "${raw}"`);
+  if (opt.kind === "integer" && !Number.isInteger(n)) throw new UsageError(`option --${name} must be an integer, got "${raw}"`);
+  if (opt.min !== undefined && n < opt.min) throw new UsageError(`option --${name} must be at least ${opt.min}, got ${raw}`);
   return n;
 }
 

@@ -13,7 +13,7 @@ export const compressSpec: CommandSpec = {
     model: { kind: "string", required: true, description: "model folder whose tokenizer counts the tokens" },
     input: { kind: "string", required: true, description: "text file to split" },
     out: { kind: "string", required: true, description: "JSONL file of chunks ({ index, start, end, tokens, text })" },
-    "max-tokens": { kind: "integer", required: true, description: "most tokens per chunk" },
+    "max-tokens": { kind: "integer", required: true, min: 1, description: "most tokens per chunk" },
     overlap: { kind: "integer", default: 0, description: "tokens repeated from the previous chunk" },
     units: { kind: "string", default: "paragraph", description: "what to keep whole: paragraph, markdown, latex or sentence" },
   },

@@ -1,11 +1,13 @@
 // `longpo demo` (LongPO vs SFT vs DPO on the shipped M0 and its synthetic world) and `longpo bootstrap` (rebuild M0).
 import { readFile } from "node:fs/promises";
-import { bootstrapM0 } from "../demo/m0-recipe.ts";
+import { bootstrapM0, M0Recipe } from "../demo/m0-recipe.ts";
 import { DemoConfig, demoTable, runDemo } from "../demo/run-demo.ts";
 import type { BackendPreference } from "../model/backend.ts";
+import { buildTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
+import { issueLine } from "./zod-issue.ts";
 
 export const demoSpec: CommandSpec = {
   name: "demo",
@@ -58,7 +60,17 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new InputError(`Cannot read demo config: ${i?.path.join(".") || "(root)"} ${i?.message ?? "is invalid"}`);
+    const flags: Record<string, string> = { outDir: "--out", modelDir: "--model", seed: "--seed", backend: "--backend" };
+    const flag = flags[String(i?.path[0])];
+    const file = optStr(args, "config");
+    const from = flag !== undefined && argv.some((a) => a === flag || a.startsWith(`${flag}=`))
+      ? ` (from the flag ${flag})`
+      : file !== undefined && i?.code !== "unrecognized_keys"
+      ? ` (from config file ${file})`
+      : file !== undefined
+      ? ` in config file ${file}`
+      : "";
+    throw new InputError(`Cannot read demo config: ${issueLine(DemoConfig, i)}${from}`);
   }
   const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`demo: ${line}\n`) });
   io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (${result.wallSeconds.toFixed(0)} s, backend ${result.backend})\n`);
@@ -78,7 +90,17 @@ export const bootstrapSpec: CommandSpec = {
 /** `longpo bootstrap`. */
 export async function bootstrapCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, bootstrapSpec);
-  const recipe = await readJsonObject(optStr(args, "recipe"), "M0 recipe");
+  const file = optStr(args, "recipe");
+  const recipe = await readJsonObject(file, "M0 recipe");
+  // Check the whole recipe (its train fields too) now, not after the data is written.
+  const parsed = M0Recipe.safeParse(recipe);
+  if (!parsed.success) throw new InputError(`Cannot read M0 recipe ${file}: ${issueLine(M0Recipe, parsed.error.issues[0])}`);
+  try {
+    buildTrainConfig({ ...parsed.data.train, method: "sft" });
+  } catch (e) {
+    if (e instanceof TrainConfigError) throw new InputError(`Cannot read M0 recipe ${file}: in train, ${e.message.replace(/^Cannot read training config: /, "")}`);
+    throw e;
+  }
   const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;

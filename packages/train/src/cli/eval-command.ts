@@ -17,7 +17,7 @@ export const evalSpec: CommandSpec = {
     tasks: { kind: "string", default: "passkey", description: "comma-separated: passkey, niah" },
     lengths: { kind: "string", default: "128,256", description: "comma-separated prompt lengths in tokens" },
     samples: { kind: "integer", default: 2, description: "examples per length (and depth)" },
-    "max-new-tokens": { kind: "integer", default: 16, description: "tokens generated per answer" },
+    "max-new-tokens": { kind: "integer", default: 16, min: 1, description: "tokens generated per answer" },
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },

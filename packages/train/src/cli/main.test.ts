@@ -51,7 +51,7 @@ describe("longpo", () => {
     expect(a.err).toMatch(/^longpo: unknown command "trian"/);
     const b = await run("generate", "--model", model, "--temprature", "1");
     expect(b.code).toBe(2);
-    expect(b.err.trim().split("\n")).toEqual(["longpo generate: unknown option --temprature (see longpo generate --help)"]);
+    expect(b.err.trim().split("\n")).toEqual(["longpo generate: unknown option --temprature (did you mean --temperature? see longpo generate --help)"]);
   });
 });
 
@@ -74,7 +74,7 @@ describe("longpo train: bad input", () => {
     const dir = out();
     const a = await run("train", "--model", model, "--pairs", pairs, "--config", cfg, "--outputDir", dir);
     expect(a.code).toBe(2);
-    expect(a.err.trim()).toBe('longpo train: Cannot read training config: unknown key "warmup"'); // one line, nothing else
+    expect(a.err.trim()).toBe(`longpo train: Cannot read training config: unknown key "warmup" (did you mean "warmupRatio"?) in config file ${cfg}`); // one line, nothing else
     const b = await run("train", "--model", model, "--pairs", pairs, "--beta", "-1", "--outputDir", dir);
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/^longpo train: Cannot read training config: beta /m);

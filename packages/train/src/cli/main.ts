@@ -2,6 +2,7 @@
 import { PreferenceDataError } from "@longpo/prefgen";
 import { BackendUnavailableError } from "../model/backend.ts";
 import { CheckpointError } from "../model/checkpoint-error.ts";
+import { TrainConfigError } from "../trainer/train-config.ts";
 import { type CommandSpec, helpText, UsageError } from "./args.ts";
 import { type CliIo, EXIT, InputError, processIo } from "./cli-io.ts";
 import { compressCommand, compressSpec } from "./compress-command.ts";
@@ -49,8 +50,16 @@ export function mainHelp(): string {
   ].join("\n");
 }
 
-/** One line, whatever was thrown (Emscripten rethrows carry pages of source: keep the first line only). */
+/**
+ * One line, whatever was thrown (Emscripten rethrows carry pages of source: keep the first line only; a ZodError's
+ * message is pretty-printed JSON: say its first issue).
+ */
 function oneLine(e: unknown): string {
+  const issues = e instanceof Error && e.name === "ZodError" ? (e as Error & { issues?: unknown }).issues : undefined;
+  if (Array.isArray(issues) && issues.length > 0) {
+    const i = issues[0] as { path?: unknown[]; message?: string };
+    return `${(i.path ?? []).map(String).join(".") || "(root)"} ${i.message ?? "is invalid"}`.slice(0, 500);
+  }
   const text = e instanceof Error ? e.message : String(e);
   return (text.split("\n")[0] ?? "").slice(0, 500);
 }
@@ -79,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return await command.run(rest, io);
   } catch (e) {
     const bad = e instanceof UsageError || e instanceof InputError || e instanceof CheckpointError ||
-      e instanceof PreferenceDataError || e instanceof BackendUnavailableError;
+      e instanceof PreferenceDataError || e instanceof BackendUnavailableError || e instanceof TrainConfigError;
     io.err(`longpo ${name}: ${oneLine(e)}\n`);
     return bad ? EXIT.badInput : EXIT.failed;
   }

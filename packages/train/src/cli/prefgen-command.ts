@@ -18,7 +18,7 @@ export const prefgenSpec: CommandSpec = {
     "chunks-per-document": { kind: "integer", default: 1, description: "chunks asked about per document" },
     turns: { kind: "integer", default: 1, description: "(chunk, question) turns per dialogue" },
     "min-chunks": { kind: "integer", default: 2, description: "skip documents with fewer chunks (too short to be long)" },
-    "max-new-tokens": { kind: "integer", default: 64, description: "most tokens per question list and per answer" },
+    "max-new-tokens": { kind: "integer", default: 64, min: 1, description: "most tokens per question list and per answer" },
     temperature: { kind: "number", default: 0.7, description: "sampling temperature (paper: 0.7)" },
     "top-p": { kind: "number", default: 0.9, description: "nucleus mass (paper: 0.9)" },
     "rope-theta": { kind: "number", description: "RoPE θ of the model that writes the rejected answers on the long document" },
@@ -26,7 +26,7 @@ export const prefgenSpec: CommandSpec = {
     "keep-truncated": { kind: "boolean", description: "keep pairs whose answers hit --max-new-tokens (tiny models rarely stop)" },
     seed: { kind: "integer", default: 0, description: "seed of question picks and sampling" },
     stage: { kind: "integer", default: 1, description: "self-evolution stage recorded in provenance" },
-    "batch-size": { kind: "integer", default: 4, description: "sequences generated or scored together" },
+    "batch-size": { kind: "integer", default: 4, min: 1, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
   },
   notes: [

@@ -2,7 +2,7 @@
 // generating the next stage's data at a longer length.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { buildTrainConfig, describeTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeTrainConfig, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { parseLengths, runEval } from "./eval-command.ts";
@@ -14,6 +14,7 @@ export const runSpec: CommandSpec = {
   name: "run",
   summary: "self-evolution: stages of prefgen → train → eval, each trained model making the next, longer stage's data",
   allowExtra: true,
+  extraKeys: Object.keys(TrainConfig.shape),
   options: {
     model: { kind: "string", required: true, description: "the starting short-context model folder" },
     documents: { kind: "string", required: true, description: "long documents: a folder of .txt/.md, a .jsonl of { id, text }, or a text file" },
@@ -23,7 +24,7 @@ export const runSpec: CommandSpec = {
     "length-factor": { kind: "number", default: 2, description: "each stage multiplies the chunk length by this" },
     "rope-theta-factor": { kind: "number", default: 1, description: "each stage multiplies the policy's RoPE θ by this (1: unchanged)" },
     "chunks-per-document": { kind: "integer", default: 1, description: "chunks asked about per document" },
-    "max-new-tokens": { kind: "integer", default: 32, description: "most tokens per generated question list / answer" },
+    "max-new-tokens": { kind: "integer", default: 32, min: 1, description: "most tokens per generated question list / answer" },
     temperature: { kind: "number", default: 0.7, description: "sampling temperature of prefgen" },
     questions: { kind: "string", description: "questions file for models that cannot write questions (see longpo prefgen --help)" },
     "keep-truncated": { kind: "boolean", description: "keep pairs whose answers hit --max-new-tokens (tiny models rarely stop)" },
@@ -42,7 +43,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const args = parseArgs(argv, runSpec);
   const baseConfig = await readConfigFile(optStr(args, "config"));
   try {
-    buildTrainConfig(baseConfig, args.extra); // validate once, before anything is written
+    buildTrainConfig(baseConfig, args.extra, optStr(args, "config")); // validate once, before anything is written
   } catch (e) {
     if (e instanceof TrainConfigError) throw new InputError(e.message);
     throw e;

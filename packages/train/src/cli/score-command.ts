@@ -15,7 +15,7 @@ export const scoreSpec: CommandSpec = {
     model: { kind: "string", required: true, description: "the reference model folder (π_S)" },
     pairs: { kind: "string", required: true, description: "PreferencePair JSONL to score" },
     out: { kind: "string", required: true, description: "scored JSONL to write (may equal --pairs)" },
-    "batch-size": { kind: "integer", default: 8, description: "pairs per scoring call" },
+    "batch-size": { kind: "integer", default: 8, min: 1, description: "pairs per scoring call" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
   },
 };

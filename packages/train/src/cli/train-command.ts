@@ -8,7 +8,7 @@ import { createProgress } from "../progress.ts";
 import { onTerminate } from "../runtime.ts";
 import { pairDialogues, readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-logps.ts";
-import { buildTrainConfig, describeTrainConfig, methodNeedsReference, type TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeTrainConfig, methodNeedsReference, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { type TrainResult, train } from "../trainer/trainer.ts";
 import { buildTrainingExample } from "../trainer/training-example.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
@@ -20,11 +20,13 @@ export const trainSpec: CommandSpec = {
   name: "train",
   summary: "train a model on preference pairs with LongPO, DPO, SFT or another preference loss",
   allowExtra: true,
+  extraKeys: Object.keys(TrainConfig.shape),
   options: {
     model: { kind: "string", required: true, description: "Hugging Face model folder: the starting policy and the frozen reference" },
     pairs: { kind: "string", required: true, description: "PreferencePair JSONL file (from longpo prefgen)" },
     config: { kind: "string", description: "JSON file of TrainConfig fields; --<field> <value> overrides any of them" },
-    resume: { kind: "boolean", description: "continue from the newest checkpoint in the output folder" },
+    resume: { kind: "boolean", description: "continue from the newest checkpoint of the output folder that loads and is finite" },
+    "allow-config-change": { kind: "boolean", description: "let --resume continue with a config that differs from the checkpoint's" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     "checkpoint-layers": { kind: "boolean", description: "recompute layers in the backward pass (long sequences)" },
     "eval-tasks": { kind: "string", default: "passkey", description: "tasks run every --evalEvery steps (passkey, niah)" },
@@ -40,6 +42,8 @@ export interface TrainFromFilesOptions {
   pairsFile: string;
   config: TrainConfig;
   resume?: boolean;
+  /** With `resume`: accept a config that differs from the checkpoint's (both are kept). */
+  allowConfigChange?: boolean;
   checkpointLayers?: boolean;
   /** Evaluation every `config.evalEvery` steps (none when evalEvery is 0). */
   evaluation?: { tasks: readonly string[]; lengths: readonly number[]; samples: number };
@@ -119,6 +123,9 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       examples: withRefs,
       padId,
       resume: o.resume === true,
+      allowConfigChange: o.allowConfigChange === true,
+      vocabSize: model.config.vocabSize,
+      onWarning: (message) => io.err(`train: warning: ${message}\n`),
       saveModel: async (dir) => saveCheckpoint(dir, { config: model.config, weights: await model.readWeights() }, { tokenizerFrom: o.modelDir }),
       loadWeights: async (dir) => assignWeights(model, (await loadCheckpoint(dir)).weights),
       shouldStop: () => stopRequested,
@@ -157,7 +164,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const args = parseArgs(argv, trainSpec);
   let built: { config: TrainConfig; applied: string[] };
   try {
-    built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra);
+    built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra, optStr(args, "config"));
   } catch (e) {
     if (e instanceof TrainConfigError) throw new InputError(e.message);
     throw e;
@@ -172,6 +179,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     pairsFile: str(args, "pairs"),
     config: built.config,
     resume: bool(args, "resume"),
+    allowConfigChange: bool(args, "allowConfigChange"),
     checkpointLayers: bool(args, "checkpointLayers"),
     evaluation: { tasks: str(args, "evalTasks").split(",").map((t) => t.trim()), lengths: parseLengths(str(args, "evalLengths")), samples: num(args, "evalSamples") },
     io,

@@ -174,6 +174,39 @@ describe("loadCheckpoint on bad checkpoints", () => {
     await expectCheckpointError(dir, /config\.json$/, /num_hidden_layers/);
   });
 
+  it("rejects a NaN or an infinite weight, naming the tensor and the index", async () => {
+    for (const [i, bad] of [Number.NaN, Infinity, -Infinity].entries()) {
+      const weights = randomWeights(base, 11);
+      weights.get("model.layers.1.mlp.down_proj.weight")!.data[17] = bad;
+      const dir = await folderWith(`non-finite-${i}`, await hf(), weights);
+      await expectCheckpointError(dir, /model\.safetensors$/, new RegExp(`tensor model\\.layers\\.1\\.mlp\\.down_proj\\.weight holds ${bad} at index 17`));
+    }
+    // BF16 storage: 0x7f80 is +Infinity in bfloat16
+    const weights = randomWeights(base, 12);
+    await saveCheckpoint(join(root, "bf16-inf"), { config: base, weights }, { dtype: "BF16" });
+    const file = join(root, "bf16-inf", "model.safetensors");
+    const bytes = new Uint8Array(await readFile(file));
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    bytes.set([0x80, 0x7f], 8 + headerLength); // the first value of the first tensor in the data
+    await writeFile(file, bytes);
+    await expectCheckpointError(join(root, "bf16-inf"), /model\.safetensors$/, /holds Infinity at index 0/);
+  });
+
+  it("rejects bos, eos and pad token ids outside the vocabulary, naming the field", async () => {
+    const weights = randomWeights(base);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ bos_token_id: 5000 }, /field bos_token_id must be a token id below vocab_size 40, got 5000/],
+      [{ eos_token_id: [2, 40] }, /field eos_token_id must be a token id below vocab_size 40, got 40/],
+      [{ pad_token_id: 41 }, /field pad_token_id must be a token id below vocab_size 40, got 41/],
+    ];
+    for (const [i, [fields, problem]] of cases.entries()) {
+      const dir = await folderWith(`bad-token-${i}`, { ...(await hf()), ...fields }, weights);
+      await expectCheckpointError(dir, /config\.json$/, problem);
+    }
+    // The last id of the vocabulary is a valid one.
+    await loadCheckpoint(await folderWith("last-token", { ...(await hf()), eos_token_id: 39 }, weights));
+  });
+
   it("turns random corruption of the weights file into CheckpointError, never a crash", async () => {
     const good = encodeSafetensors(randomWeights({ ...base, numLayers: 1, vocabSize: 4, intermediateSize: 2 }));
     const config = { ...(await hf()), num_hidden_layers: 1, vocab_size: 4, intermediate_size: 2 };

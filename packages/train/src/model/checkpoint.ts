@@ -11,6 +11,7 @@ import {
   type SafetensorsWriteDtype,
   writeSafetensorsFolder,
 } from "./safetensors.ts";
+import { syncFolder } from "./sync-folder.ts";
 
 /** A model's config and weights in host memory. */
 export interface Checkpoint {
@@ -72,6 +73,20 @@ export function checkWeights(config: ModelConfig, weights: WeightMap): string[] 
 }
 
 /**
+ * The first non-finite value (NaN, ±Infinity) in `weights`, as "tensor NAME holds VALUE at index I"; undefined
+ * when every value is finite.
+ */
+export function firstNonFinite(weights: WeightMap): string | undefined {
+  for (const [name, { data }] of weights) {
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i] as number;
+      if (x - x !== 0) return `tensor ${name} holds ${x} at index ${i}`; // NaN and ±Infinity give NaN
+    }
+  }
+  return undefined;
+}
+
+/**
  * Loads a Hugging Face checkpoint folder: `config.json` and `model.safetensors` (or a sharded
  * `model.safetensors.index.json`), F32/F16/BF16 weights converted to float32.
  *
@@ -81,7 +96,8 @@ export function checkWeights(config: ModelConfig, weights: WeightMap): string[] 
  * @param dir The checkpoint folder.
  * @returns The config and the weights by Hugging Face name.
  * @throws {CheckpointError} naming the file and the problem (unreadable, malformed, corrupted, missing,
- *   unexpected or misshapen tensors).
+ *   unexpected or misshapen tensors, a NaN or infinite weight named by tensor and index, a token id of the config
+ *   outside the vocabulary).
  * @example
  * const { config, weights } = await loadCheckpoint("checkpoints/stories260K");
  */
@@ -110,10 +126,12 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (config.tieWordEmbeddings && lmHead !== undefined && embed !== undefined) weights.delete("lm_head.weight");
 
   const problems = checkWeights(config, weights);
-  if (problems.length > 0) {
+  const nonFinite = problems.length > 0 ? undefined : firstNonFinite(weights);
+  if (problems.length > 0 || nonFinite !== undefined) {
     const weightsFile = (await isFile(join(dir, SAFETENSORS_INDEX_FILE)))
       ? join(dir, SAFETENSORS_INDEX_FILE)
       : join(dir, SAFETENSORS_FILE);
+    if (nonFinite !== undefined) throw new CheckpointError(weightsFile, `every weight must be finite, but ${nonFinite}`);
     throw new CheckpointError(weightsFile, `the weights do not fit ${configPath}: ${problems.join("; ")}`);
   }
   return { config, weights };
@@ -133,8 +151,8 @@ export interface SaveCheckpointOptions {
 
 /**
  * Saves a checkpoint as a Hugging Face folder (`config.json`, `model.safetensors` or shards, tokenizer files when
- * asked). Everything is written to a temporary sibling folder first and renamed into place, so that `dir` is never
- * half-written; an existing `dir` is replaced.
+ * asked). Everything is written to a temporary sibling folder first, fsynced, and renamed into place (then the parent
+ * is fsynced), so that `dir` is never half-written, even after a power cut; an existing `dir` is replaced.
  *
  * @throws {TypeError} when the weights do not fit the config (missing, unexpected or misshapen tensors).
  * @throws {CheckpointError} when `tokenizerFrom` has no tokenizer.json.
@@ -177,7 +195,9 @@ export async function saveCheckpoint(
       }
       await writeFile(join(staging, name), contents);
     }
+    await syncFolder(staging);
     await replaceFolder(staging, target);
+    await syncFolder(parent, { shallow: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

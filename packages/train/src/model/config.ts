@@ -176,7 +176,8 @@ function parseRopeScaling(
  * @param source The file it came from, named in errors (default "config.json").
  * @returns The validated config.
  * @throws {CheckpointError} naming the file and the field when a field is missing or invalid, when `model_type` is
- *   not one of `llama`, `mistral`, `qwen2` (the message lists them), or when it asks for something unsupported.
+ *   not one of `llama`, `mistral`, `qwen2` (the message lists them), when a bos/eos/pad token id is not below
+ *   `vocab_size`, or when it asks for something unsupported.
  * @example
  * const config = parseModelConfig(JSON.parse(text), "model/config.json");
  */
@@ -239,6 +240,14 @@ export function parseModelConfig(json: unknown, source = "config.json"): ModelCo
 
   const maxPositionEmbeddings = hf.max_position_embeddings ?? defaults.maxPositionEmbeddings;
   const eos = hf.eos_token_id === undefined ? defaults.eosTokenId : hf.eos_token_id;
+  const bos = hf.bos_token_id === undefined ? defaults.bosTokenId : hf.bos_token_id;
+  const pad = hf.pad_token_id ?? null;
+  const vocab = hf.vocab_size;
+  for (const [field, ids] of [["bos_token_id", [bos]], ["eos_token_id", Array.isArray(eos) ? eos : [eos]], ["pad_token_id", [pad]]] as const) {
+    for (const id of ids) {
+      if (id !== null && id >= vocab) fail(field, `must be a token id below vocab_size ${vocab}, got ${id}`);
+    }
+  }
   return {
     architecture,
     vocabSize: hf.vocab_size,
@@ -255,9 +264,9 @@ export function parseModelConfig(json: unknown, source = "config.json"): ModelCo
     tieWordEmbeddings: hf.tie_word_embeddings ?? false,
     attentionBias,
     slidingWindow,
-    bosTokenId: hf.bos_token_id === undefined ? defaults.bosTokenId : hf.bos_token_id,
+    bosTokenId: bos,
     eosTokenIds: eos === null ? [] : Array.isArray(eos) ? [...eos] : [eos],
-    padTokenId: hf.pad_token_id ?? null,
+    padTokenId: pad,
   };
 }
 

@@ -16,16 +16,22 @@ describe("buildTrainConfig", () => {
   });
 
   it("rejects an unknown key in the file with a one-line error naming it", () => {
-    expect(() => buildTrainConfig({ learning_rate: 1 })).toThrow(new TrainConfigError('Cannot read training config: unknown key "learning_rate"'));
+    expect(() => buildTrainConfig({ learning_rate: 1 }))
+      .toThrow(new TrainConfigError('Cannot read training config: unknown key "learning_rate" (did you mean "learningRate"?)'));
+    expect(() => buildTrainConfig({ zzz: 1 }, {}, "cfg.json")).toThrow(new TrainConfigError('Cannot read training config: unknown key "zzz" in config file cfg.json'));
   });
 
   it("rejects an unknown override and a non-numeric value for a number", () => {
     expect(() => buildTrainConfig({}, { betta: "1" })).toThrow(/unknown config key/);
-    expect(() => buildTrainConfig({}, { beta: "high" })).toThrow(/beta: it must be a number, got "high"/);
+    expect(() => buildTrainConfig({}, { betta: "1" })).toThrow(/did you mean --beta\?/);
+    expect(() => buildTrainConfig({}, { beta: "high" })).toThrow(/beta: it must be a decimal number, got "high"/);
+    expect(() => buildTrainConfig({}, { learningRate: "0x10" })).toThrow(/learningRate: it must be a decimal number, got "0x10"/);
   });
 
   it("rejects impossible values and cross-field conflicts", () => {
     expect(() => buildTrainConfig({ beta: -1 })).toThrow(/beta/);
+    expect(() => buildTrainConfig({ beta: -1 }, {}, "cfg.json")).toThrow(/beta .*\(from config file cfg\.json\)$/);
+    expect(() => buildTrainConfig({ beta: 1 }, { beta: "-1" }, "cfg.json")).toThrow(/beta .*\(from the flag --beta -1\)$/);
     expect(() => buildTrainConfig({ batchSize: 1.5 })).toThrow(/batchSize/);
     expect(() => buildTrainConfig({ maxLength: 100, maxPromptLength: 200 })).toThrow(/maxPromptLength must be less than maxLength/);
     expect(() => buildTrainConfig({ optimizer: "adam", weightDecay: 0.1 })).toThrow(/weightDecay applies only to adamw/);

@@ -1,6 +1,8 @@
 // TrainConfig: every knob of a LongPO / DPO / SFT run, with the paper's values as defaults.
 import { type PreferenceLossType, preferenceLosses } from "@longpo/loss";
 import { z } from "zod";
+import { didYouMean } from "../did-you-mean.ts";
+import { parseDecimal } from "../parse-decimal.ts";
 
 /**
  * The training methods. `longpo`, `dpo` and `sft` are the paper's method and baselines; any other name is a
@@ -103,15 +105,19 @@ export class TrainConfigError extends Error {
  * Build a config from a parsed JSON object and `key=value` overrides; reject unknown keys and impossible values.
  *
  * @param base an object read from a JSON file (or `{}`).
- * @param overrides raw command-line strings keyed by field name; each is parsed by the field's type.
+ * @param overrides raw command-line strings keyed by field name; each is parsed by the field's type (numbers must
+ *   be decimal: `0x10`, `Infinity` and `1e` are refused).
+ * @param source the file `base` was read from, named in errors about its values.
  * @returns the validated config and one human-readable line per override applied.
- * @throws {TrainConfigError} one line naming the first bad field.
+ * @throws {TrainConfigError} one line naming the first bad field, where its value came from (the config file or a
+ *   flag) and, for an unknown key, the closest known one.
  * @example
  * const { config } = buildTrainConfig({ method: "dpo" }, { beta: "0.01" });
  */
 export function buildTrainConfig(
   base: unknown,
   overrides: Record<string, string> = {},
+  source?: string,
 ): { config: TrainConfig; applied: string[] } {
   if (typeof base !== "object" || base === null || Array.isArray(base)) {
     throw new TrainConfigError(`Cannot read training config: it must be a JSON object, got ${Array.isArray(base) ? "an array" : typeof base}`);
@@ -121,14 +127,16 @@ export function buildTrainConfig(
   const shape = TrainConfig.shape;
   for (const [key, raw] of Object.entries(overrides)) {
     if (!(key in shape)) {
-      throw new TrainConfigError(`Cannot apply override --${key}: unknown config key (known: ${Object.keys(shape).join(", ")})`);
+      const near = didYouMean(key, Object.keys(shape));
+      const hint = near === undefined ? `known: ${Object.keys(shape).join(", ")}` : `did you mean --${near}?`;
+      throw new TrainConfigError(`Cannot apply override --${key}: unknown config key (${hint})`);
     }
     const value = parseOverride(key, raw);
     applied.push(`${key} = ${JSON.stringify(value)}${key in merged ? ` (was ${JSON.stringify(merged[key])})` : ""}`);
     merged[key] = value;
   }
   const parsed = TrainConfig.safeParse(merged);
-  if (!parsed.success) throw new TrainConfigError(formatIssue(parsed.error.issues[0]));
+  if (!parsed.success) throw new TrainConfigError(formatIssue(parsed.error.issues[0], overrides, source));
   return { config: parsed.data, applied };
 }
 
@@ -137,8 +145,8 @@ function parseOverride(key: string, raw: string): unknown {
   const field = (TrainConfig.shape as Record<string, z.ZodType>)[key];
   const kind = innerKind(field);
   if (numeric.has(kind)) {
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n)) throw new TrainConfigError(`Cannot apply override --${key}: it must be a number, got "${raw}"`);
+    const n = parseDecimal(raw);
+    if (n === undefined) throw new TrainConfigError(`Cannot apply override --${key}: it must be a decimal number, got "${raw}"`);
     return n;
   }
   return raw;
@@ -156,13 +164,24 @@ function innerKind(field: z.ZodType | undefined): string {
   return "unknown";
 }
 
-function formatIssue(issue: z.core.$ZodIssue | undefined): string {
+function formatIssue(issue: z.core.$ZodIssue | undefined, overrides: Record<string, string>, source: string | undefined): string {
   if (issue === undefined) return "Cannot read training config: invalid";
+  const inFile = source === undefined ? "" : ` in config file ${source}`;
   if (issue.code === "unrecognized_keys") {
-    return `Cannot read training config: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    const keys = issue.keys.map((k) => {
+      const near = didYouMean(k, Object.keys(TrainConfig.shape));
+      return `"${k}"${near === undefined ? "" : ` (did you mean "${near}"?)`}`;
+    });
+    return `Cannot read training config: unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}${inFile}`;
   }
   const path = issue.path.join(".") || "(root)";
-  return `Cannot read training config: ${path} ${issue.message}`;
+  const key = String(issue.path[0] ?? "");
+  const from = key in overrides
+    ? ` (from the flag --${key} ${overrides[key]})`
+    : source !== undefined && key !== ""
+    ? ` (from config file ${source})`
+    : "";
+  return `Cannot read training config: ${path} ${issue.message}${from}`;
 }
 
 /** One line per field: name, default and description, for `longpo train --help`. */

@@ -1,15 +1,28 @@
 // The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Progress } from "../progress.ts";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
-import { methodNeedsReference, type TrainConfig } from "./train-config.ts";
+import { methodNeedsReference, type TrainConfig, TrainConfigError } from "./train-config.ts";
 import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
-import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
+import {
+  findResumePoint,
+  listCheckpoints,
+  nonFiniteOptimizerSlot,
+  nonFiniteParameter,
+  quarantineCheckpoint,
+  removeStaleTemporaries,
+  writeFolderAtomically,
+} from "./checkpoint-folders.ts";
+import { collapseWatch } from "./collapse-watch.ts";
+import { configChanges, describeChanges } from "./config-changes.ts";
+import { type TrainerPosition, writeTrainerState } from "./trainer-state.ts";
 import type { TrainingExample } from "./training-example.ts";
+
+export { listCheckpoints, writeFolderAtomically } from "./checkpoint-folders.ts";
 
 /** One training line of `metrics.jsonl` (`tokens_per_second` counts real tokens, not padding). */
 export interface MetricsLine extends Omit<StepMetrics, "tokens"> {
@@ -31,8 +44,14 @@ export interface TrainerOptions {
   saveModel(dir: string): Promise<void>;
   /** Load the policy's weights from a checkpoint folder written by `saveModel` (needed for resume). */
   loadWeights?(dir: string): Promise<void>;
-  /** Continue from the newest complete checkpoint in `config.outputDir`. */
+  /** Continue from the newest checkpoint in `config.outputDir` that loads and is finite (newer ones are skipped, saying why). */
   resume?: boolean;
+  /** Let a resumed run use a config that differs from its checkpoint's (the old one is kept beside the new one). */
+  allowConfigChange?: boolean;
+  /** The policy's vocabulary size, so that a collapse to a uniform prediction (NLL = ln V) is named as such. */
+  vocabSize?: number;
+  /** Called with each warning (skipped checkpoints, accepted config change, collapse); also appended to `train.log`. */
+  onWarning?(message: string): void;
   progress?: Progress;
   /** Called after every logged step. */
   onLog?(line: MetricsLine): void;
@@ -58,74 +77,15 @@ export function totalTrainSteps(config: TrainConfig, examples: number): number {
   return Math.max(1, Math.ceil((batches * config.epochs) / config.gradientAccumulation));
 }
 
-/** Names of complete checkpoints (`checkpoint-<step>` holding a trainer state), newest first. */
-export async function listCheckpoints(outputDir: string): Promise<{ step: number; dir: string }[]> {
-  let names: string[];
-  try {
-    names = await readdir(outputDir);
-  } catch {
-    return [];
-  }
-  const found: { step: number; dir: string }[] = [];
-  for (const n of names) {
-    const m = /^checkpoint-(\d+)$/.exec(n);
-    if (m === null) continue;
-    const dir = join(outputDir, n);
-    try {
-      await readFile(join(dir, TRAINER_STATE_FILE));
-      found.push({ step: Number(m[1]), dir });
-    } catch {
-      // an incomplete folder is not a checkpoint
-    }
-  }
-  return found.sort((a, b) => b.step - a.step);
-}
-
-/**
- * Write into a fresh temporary folder beside `finalDir`, then rename it into place, so a crash (even SIGKILL)
- * leaves either the old folder or the new one, never half of one.
- */
-export async function writeFolderAtomically(finalDir: string, fill: (dir: string) => Promise<void>): Promise<void> {
-  const parent = join(finalDir, "..");
-  const tmp = join(parent, `.tmp-${finalDir.split(/[\\/]/).pop() ?? "out"}-${Date.now().toString(36)}`);
-  await mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-    const old = `${tmp}-old`;
-    let hadOld = false;
-    try {
-      await rename(finalDir, old);
-      hadOld = true;
-    } catch {
-      // no previous folder
-    }
-    await rename(tmp, finalDir);
-    if (hadOld) await rm(old, { recursive: true, force: true });
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-/** Remove temporary folders a killed save left behind. */
-async function removeStaleTemporaries(outputDir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await readdir(outputDir);
-  } catch {
-    return;
-  }
-  // Ours (".tmp-<name>-<id>") and those of the model's own atomic save inside them (".<name>.tmp-<id>").
-  for (const n of names) if (/^\..*tmp-/.test(n)) await rm(join(outputDir, n), { recursive: true, force: true });
-}
-
 /**
  * Train the policy on preference pairs (or SFT), writing `metrics.jsonl`, `checkpoint-<step>/` folders (model +
  * trainer state) and the final model in `model/` under `config.outputDir`.
  *
  * The data position is the number of micro-batches consumed; epoch e's order is a pure function of (seed, e),
  * so a resumed run replays exactly the batches, learning rates and optimizer moments of an uninterrupted one.
- * A non-finite loss stops the run before the update, keeping the last good checkpoint.
+ * A non-finite loss stops the run before the update; the checkpoint whose weights gave it, if one was saved at that
+ * point, is set aside as `checkpoint-<step>.nonfinite`, and the result names the last good one. Non-finite weights
+ * or optimizer moments are never saved. A resume refuses a changed config unless `allowConfigChange` is set.
  *
  * @example
  * const result = await train({ config, policy, examples, padId: 0, saveModel: (d) => save(d) });
@@ -142,27 +102,40 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
     { name: config.optimizer, beta1: config.adamBeta1, beta2: config.adamBeta2, epsilon: config.adamEpsilon, weightDecay: config.weightDecay },
     new Map(policy.parameters),
   );
+  const warn = async (message: string) => {
+    await appendText(join(out, "train.log"), `warning: ${message}\n`);
+    o.onWarning?.(message);
+  };
   let step = 0;
   let microBatch = 0;
   let lastCheckpoint: string | undefined;
-  if (o.resume === true) {
-    const latest = (await listCheckpoints(out))[0];
-    if (latest !== undefined) {
-      if (o.loadWeights === undefined) throw new RangeError("Cannot resume: the trainer needs loadWeights to restore the policy");
-      const { position, optimizer: state } = await readTrainerState(latest.dir);
-      await o.loadWeights(latest.dir);
-      optimizer.loadState(state);
-      step = position.step;
-      microBatch = position.microBatch;
-      lastCheckpoint = latest.dir;
-      await truncateMetrics(metricsPath, step);
-    } else {
-      await writeFile(metricsPath, "");
+  const good: string[] = []; // checkpoints known to load, newest last
+  if (o.resume === true && (await listCheckpoints(out)).length > 0) {
+    if (o.loadWeights === undefined) throw new RangeError("Cannot resume: the trainer needs loadWeights to restore the policy");
+    const point = await findResumePoint(out, o.loadWeights, policy.parameters);
+    if (point === undefined) throw new RangeError(`Cannot resume from ${out}: its checkpoints disappeared`);
+    const changes = configChanges(point.position.config, config);
+    if (changes.length > 0 && o.allowConfigChange !== true) {
+      throw new TrainConfigError(`Cannot resume from ${point.dir}: the config changed: ${describeChanges(changes)} (pass --allow-config-change to accept)`);
     }
+    for (const s of point.skipped) await warn(`resume skipped ${s.dir}: ${s.reason}`);
+    if (changes.length > 0) {
+      const kept = join(out, `train_config.until-step-${point.position.step}.json`);
+      await writeFile(kept, `${JSON.stringify(point.position.config, null, 2)}\n`);
+      await warn(`resuming from ${point.dir} with a changed config: ${describeChanges(changes)}; the previous config is kept in ${kept}`);
+    }
+    optimizer.loadState(point.optimizer);
+    step = point.position.step;
+    microBatch = point.position.microBatch;
+    lastCheckpoint = point.dir;
+    good.push(point.dir);
+    await truncateMetrics(metricsPath, step);
   } else {
     await writeFile(metricsPath, "");
+    await rm(join(out, "train.log"), { force: true }); // a fresh run starts a fresh log; a resumed one appends
   }
   await writeFile(join(out, "train_config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  const collapsed = collapseWatch(o.vocabSize);
 
   const referenceInput = config.method === "longpo" ? "short" : "long";
   const lengths = examples.map((e) => Math.max(e.chosen.ids.length, e.rejected.ids.length));
@@ -179,13 +152,23 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
     return order[k % perEpoch] ?? [];
   };
 
-  const save = async (dir: string) => {
+  /** Save a checkpoint; returns why it was not saved when the weights or moments are not finite. */
+  const save = async (dir: string): Promise<string | undefined> => {
     const opt = await optimizer.state();
+    const bad = (await nonFiniteParameter(policy.parameters)) ?? nonFiniteOptimizerSlot(opt);
+    if (bad !== undefined) return bad;
     const position: TrainerPosition = { step, microBatch, epoch: Math.floor(microBatch / perEpoch), seed: config.seed, totalSteps, config };
     await writeFolderAtomically(dir, async (tmp) => {
       await o.saveModel(tmp);
       await writeTrainerState(tmp, position, opt);
     });
+    good.push(dir);
+    return undefined;
+  };
+  const diverged = (problem: string, atStep = step): TrainResult => {
+    o.progress?.finish("diverged");
+    const where = lastCheckpoint === undefined ? "no good checkpoint was saved" : `the last good checkpoint is ${lastCheckpoint}`;
+    return { status: "diverged", step: atStep, lastCheckpoint, error: `Cannot continue training: ${problem}; ${where}` };
   };
 
   let lastMetrics: MetricsLine | undefined;
@@ -210,14 +193,15 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       const loss = agg.loss ?? Number.NaN;
       if (!Number.isFinite(loss)) {
         for (const g of sums.values()) g.dispose();
-        o.progress?.finish("diverged");
-        const where = lastCheckpoint === undefined ? "no checkpoint was saved yet" : `the last good checkpoint is ${lastCheckpoint}`;
-        return {
-          status: "diverged",
-          step: step + 1,
-          lastCheckpoint,
-          error: `Cannot continue training: the loss is ${loss} at step ${step + 1}; ${where}`,
-        };
+        // The weights of a checkpoint saved after step `step` gave this loss: it is not a good one.
+        let aside = "";
+        const atThisStep = join(out, `checkpoint-${step}`);
+        if (good.at(-1) === atThisStep) {
+          good.pop();
+          aside = `, set aside as ${await quarantineCheckpoint(atThisStep)}`;
+          lastCheckpoint = good.at(-1);
+        }
+        return diverged(`the loss is ${loss} at step ${step + 1}${aside === "" ? "" : ` (the weights of ${atThisStep} gave it${aside})`}`, step + 1);
       }
       const scaled = new Map<string, tf.Tensor>();
       for (const [k, g] of sums) {
@@ -250,6 +234,8 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         o.onLog?.(line);
       }
       o.progress?.update(step, `loss ${loss.toFixed(4)}`);
+      const collapse = collapsed({ step, loss, nll: line.nll, gradNorm });
+      if (collapse !== undefined) await warn(collapse);
       if (o.evaluate !== undefined && config.evalEvery > 0 && (step % config.evalEvery === 0 || step === totalSteps)) {
         const scores = await o.evaluate(step);
         const evalLine: Record<string, number> = { step };
@@ -259,7 +245,8 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       const stop = step < totalSteps && o.shouldStop?.(step) === true;
       if (stop || (config.saveEvery > 0 && step % config.saveEvery === 0 && step < totalSteps)) {
         const dir = join(out, `checkpoint-${step}`);
-        await save(dir);
+        const bad = await save(dir);
+        if (bad !== undefined) return diverged(`after step ${step} the ${bad}, so ${dir} was not saved`);
         lastCheckpoint = dir;
       }
       if (stop && lastCheckpoint !== undefined) {
@@ -268,7 +255,8 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       }
     }
     const finalCheckpoint = join(out, `checkpoint-${step}`);
-    await save(finalCheckpoint);
+    const bad = await save(finalCheckpoint);
+    if (bad !== undefined) return diverged(`after step ${step} the ${bad}, so ${finalCheckpoint} was not saved`);
     const modelDir = join(out, "model");
     await writeFolderAtomically(modelDir, (tmp) => o.saveModel(tmp));
     o.progress?.finish();
@@ -312,6 +300,10 @@ function scaleAndDispose(a: tf.Tensor, k: number): tf.Tensor {
   const s = tf.mul(a, k);
   a.dispose();
   return s;
+}
+
+async function appendText(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { flag: "a" });
 }
 
 async function appendLine(path: string, line: object): Promise<void> {
