@@ -5,8 +5,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { generate } from "../model/generate.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
+import type { NativeLlama } from "../native/native-llama.ts";
 import { scoreSequences } from "../trainer/reference-logps.ts";
 import { tokenizeDialogue } from "../trainer/training-example.ts";
+
+/** Either inference engine: the TF.js model, or the same checkpoint on ONNX Runtime (`openInference`). */
+export type InferenceModel = LlamaModel | NativeLlama;
 
 /** Options shared by the adapters. */
 export interface LlamaAdapterOptions {
@@ -25,18 +29,18 @@ function cutAtStop(text: string, stops: readonly string[] | undefined): { text: 
   return at < 0 ? { text, stopped: false } : { text: text.slice(0, at), stopped: true };
 }
 
-function eosIds(model: LlamaModel, tok: ChatTokenizer): number[] {
+function eosIds(model: InferenceModel, tok: ChatTokenizer): number[] {
   const ids = new Set(model.config.eosTokenIds);
   if (tok.eosTokenId !== null) ids.add(tok.eosTokenId);
   return [...ids];
 }
 
-function padId(model: LlamaModel, tok: ChatTokenizer): number {
+function padId(model: InferenceModel, tok: ChatTokenizer): number {
   return tok.padTokenId ?? model.config.padTokenId ?? tok.eosTokenId ?? 0;
 }
 
 async function generateIds(
-  model: LlamaModel,
+  model: InferenceModel,
   tok: ChatTokenizer,
   prompts: number[][],
   s: { maxTokens: number; temperature: number; topP: number; seed?: number | undefined; stop?: readonly string[] | undefined },
@@ -67,7 +71,7 @@ async function generateIds(
  * A prefgen `Generator`: renders each request with the chat template, samples with its settings (requests
  * with equal settings share a batch), cuts at stop strings.
  */
-export function llamaGenerator(model: LlamaModel, tok: ChatTokenizer, options: LlamaAdapterOptions): Generator {
+export function llamaGenerator(model: InferenceModel, tok: ChatTokenizer, options: LlamaAdapterOptions): Generator {
   const batchSize = options.batchSize ?? 4;
   return {
     name: options.name,
@@ -98,19 +102,21 @@ export function llamaGenerator(model: LlamaModel, tok: ChatTokenizer, options: L
  * tokens are those the chat template renders for the assistant turn (including its end-of-turn token), the
  * same convention the trainer's policy log-probs use.
  */
-export function llamaScorer(model: LlamaModel, tok: ChatTokenizer, options: LlamaAdapterOptions): Scorer {
+export function llamaScorer(model: InferenceModel, tok: ChatTokenizer, options: LlamaAdapterOptions): Scorer {
   return {
     name: options.name,
     async score(items: ScoreRequest[]): Promise<ScoreResult[]> {
       const seqs = items.map((it) => tokenizeDialogue(tok, [...it.messages, { role: "assistant", content: it.completion }]));
-      const sums = await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4);
+      const sums = "engine" in model
+        ? await model.scoreSequences(seqs, padId(model, tok), options.batchSize ?? 4)
+        : await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4);
       return seqs.map((s, i) => ({ logprob: sums[i] ?? Number.NaN, tokens: s.labelMask.reduce((a, b) => a + b, 0) }));
     },
   };
 }
 
 /** Token ids of an eval prompt: chat messages through the template, raw text after BOS. */
-function promptIds(model: LlamaModel, tok: ChatTokenizer, prompt: Prompt): number[] {
+function promptIds(model: InferenceModel, tok: ChatTokenizer, prompt: Prompt): number[] {
   if (typeof prompt !== "string") return tok.encode(tok.applyChatTemplate(prompt, { addGenerationPrompt: true }));
   const bos = tok.bosTokenId ?? model.config.bosTokenId;
   return [...(bos === null ? [] : [bos]), ...tok.encode(prompt)];
@@ -122,7 +128,7 @@ function promptIds(model: LlamaModel, tok: ChatTokenizer, prompt: Prompt): numbe
  * @example
  * const report = await runSuite(llamaEvalModel(model, tok, { name: "stage-1" }), suite);
  */
-export function llamaEvalModel(model: LlamaModel, tok: ChatTokenizer, options: LlamaAdapterOptions): EvalModel {
+export function llamaEvalModel(model: InferenceModel, tok: ChatTokenizer, options: LlamaAdapterOptions): EvalModel {
   const batchSize = options.batchSize ?? 4;
   return {
     name: options.name,
@@ -143,6 +149,10 @@ export function llamaEvalModel(model: LlamaModel, tok: ChatTokenizer, options: L
         const context = promptIds(model, tok, r.context);
         const full = promptIds(model, tok, r.context + r.continuation);
         const start = Math.min(context.length, full.length - 1);
+        if ("engine" in model) {
+          out.push(await nativeContinuation(model, full, start));
+          continue;
+        }
         const [logpT, argmaxT] = tf.tidy(() => {
           const logits = model.forward(tf.tensor2d([full], [1, full.length], "int32")); // (1, T, V)
           const rows = tf.slice(logits, [0, start - 1, 0], [1, full.length - start, -1]); // (1, n, V)
@@ -166,4 +176,17 @@ export function llamaEvalModel(model: LlamaModel, tok: ChatTokenizer, options: L
       return out;
     },
   };
+}
+
+/** log π(full[start:] | full[:start]) and whether every one of those tokens is the argmax, on the native engine. */
+async function nativeContinuation(model: NativeLlama, full: number[], start: number): Promise<LoglikelihoodResult> {
+  const t = full.length - 1;
+  const { logps, greedy } = await model.tokenScores(Int32Array.from(full.slice(0, t)), Int32Array.from(full.slice(1)), 1, t); // (1·T)
+  let logprob = 0;
+  let isGreedy = true;
+  for (let p = start - 1; p < t; p++) {
+    logprob += logps[p]!;
+    if (greedy[p] !== full[p + 1]) isGreedy = false;
+  }
+  return { logprob, isGreedy };
 }

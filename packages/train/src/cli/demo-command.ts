@@ -19,6 +19,7 @@ export const demoSpec: CommandSpec = {
     config: { kind: "string", description: "JSON file of DemoConfig fields (see src/demo/run-demo.ts)" },
     seed: { kind: "integer", description: "seed of documents, pairs and data order" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: ["Example: longpo demo --quick"],
 };
@@ -57,6 +58,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (seed !== undefined) config.seed = seed;
   config.backend = backendOf(str(args, "backend"));
+  config.inference = str(args, "inference");
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];

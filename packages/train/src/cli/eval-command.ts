@@ -1,12 +1,11 @@
 // `longpo eval`: long-context tasks of @longpo/eval on a model folder, with a report folder (JSON, Markdown, charts).
 import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type Task, writeReport } from "@longpo/eval";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
+import { openEngine, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
 
 export const evalSpec: CommandSpec = {
   name: "eval",
@@ -21,6 +20,7 @@ export const evalSpec: CommandSpec = {
     "rope-theta": { kind: "number", description: "evaluate with this RoPE θ" },
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
 };
 
@@ -35,6 +35,10 @@ export interface EvalRunOptions {
   ropeTheta?: number;
   seed: number;
   name: string;
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
+  /** Where the fallback note goes; default nowhere. */
+  note?: (line: string) => void;
 }
 
 /** Parse "128,256" into positive integers. */
@@ -57,7 +61,7 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
 }
 
 /** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
-export async function evaluateModel(model: LlamaModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
+export async function evaluateModel(model: InferenceModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
   const inner = llamaEvalModel(model, tok, { name });
   // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
   const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
@@ -87,13 +91,13 @@ export function suiteScores(result: SuiteResult): Record<string, number> {
 export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; files: string[] }> {
   const tok = o.folder.tokenizer;
   const tasks = buildTasks(tok, o.tasks, o.lengths, o.samples, o.seed);
-  const model = buildModel(o.folder, o.ropeTheta);
+  const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
     const files = await writeReport(o.out, result, { png: false });
     return { markdown: markdownReport(result), files };
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 
@@ -115,6 +119,8 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
     ...(ropeTheta === undefined ? {} : { ropeTheta }),
     seed: num(args, "seed"),
     name: str(args, "model"),
+    inference: str(args, "inference"),
+    note: (line) => io.err(`eval: ${line}\n`),
   });
   io.out(`${markdown}\nwrote ${files.join(", ")}\n`);
   return EXIT.ok;

@@ -2,7 +2,7 @@
 import { generate } from "../model/generate.ts";
 import { bool, type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, readModelFolder, useBackend } from "./open-model.ts";
+import { openEngine, readModelFolder, useBackend } from "./open-model.ts";
 
 export const generateSpec: CommandSpec = {
   name: "generate",
@@ -20,6 +20,7 @@ export const generateSpec: CommandSpec = {
     "no-cache": { kind: "boolean", description: "recompute the whole sequence per token instead of using the KV cache" },
     stream: { kind: "boolean", description: "print tokens as they are generated" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: ["Example: longpo generate --model out/stories260K --max-new-tokens 200 --temperature 0"],
 };
@@ -40,7 +41,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     ids = [...(bos === null ? [] : [bos]), ...(prompt === "" ? [] : tok.encode(prompt))];
   }
   if (ids.length === 0) throw new InputError("Cannot generate: the prompt must hold a token, got none and the model has no BOS");
-  const model = buildModel(folder, optNum(args, "ropeTheta"));
+  const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`generate: ${line}\n`), optNum(args, "ropeTheta"));
   try {
     const streamed: number[] = [];
     let printed = "";
@@ -68,6 +69,6 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     io.err(`generate: ${result?.tokenIds.length ?? 0} tokens, finished by ${result?.finishReason ?? "?"}\n`);
     return EXIT.ok;
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }

@@ -5,6 +5,8 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { type ModelConfig, withRopeTheta, type WeightMap } from "../model/config.ts";
 import { LlamaModel } from "../model/llama.ts";
 import { type ChatTokenizer, loadTokenizer } from "../model/tokenizer.ts";
+import type { InferenceModel } from "../adapters/llama-adapters.ts";
+import { INFERENCE_ENGINES, type InferencePreference, openInference } from "../native/open-inference.ts";
 import { InputError } from "./cli-io.ts";
 
 /** The backends `--backend` accepts. */
@@ -60,4 +62,18 @@ export async function readModelFolder(dir: string): Promise<OpenedModel> {
 export function buildModel(m: OpenedModel, ropeTheta?: number): LlamaModel {
   const config = ropeTheta === undefined ? m.config : withRopeTheta(m.config, ropeTheta);
   return LlamaModel.fromWeights(config, m.weights);
+}
+
+/**
+ * The model for scoring and generation on the engine `--inference` names (native ONNX Runtime or TF.js), optionally
+ * with another RoPE θ; `auto` falls back to TF.js with a one-line note on stderr.
+ *
+ * @throws {InputError} for an engine name other than auto, native, tfjs
+ */
+export async function openEngine(m: OpenedModel, engine: string, note: (line: string) => void, ropeTheta?: number): Promise<InferenceModel> {
+  if (!(INFERENCE_ENGINES as readonly string[]).includes(engine)) {
+    throw new InputError(`Cannot select inference engine: --inference must be one of ${INFERENCE_ENGINES.join(", ")}, got "${engine}"`);
+  }
+  const config = ropeTheta === undefined ? m.config : withRopeTheta(m.config, ropeTheta);
+  return openInference(config, m.weights, engine as InferencePreference, { note });
 }

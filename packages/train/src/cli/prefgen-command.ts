@@ -1,11 +1,10 @@
 // `longpo prefgen`: documents → chunks → questions → chosen (chunk) / rejected (whole document) → filtered, scored pairs.
 import { readFile } from "node:fs/promises";
 import { defaultFilters, type GenerateRequest, type Generator, pipelineFiles, QUESTION_INSTRUCTION, runPipeline } from "@longpo/prefgen";
-import { llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { type InferenceModel, llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
-import { buildModel, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 
 export const prefgenSpec: CommandSpec = {
   name: "prefgen",
@@ -28,6 +27,7 @@ export const prefgenSpec: CommandSpec = {
     stage: { kind: "integer", default: 1, description: "self-evolution stage recorded in provenance" },
     "batch-size": { kind: "integer", default: 4, min: 1, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
@@ -78,19 +78,22 @@ export interface PrefgenRunOptions {
   stage: number;
   batchSize: number;
   io: CliIo;
+  /** Inference engine (see `--inference`); default auto. */
+  inference?: string;
 }
 
 /** Run the prefgen pipeline with the TF.js model; returns the pairs file and how many pairs it holds. */
 export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string; count: number }> {
-  const model = buildModel(o.folder);
-  let longModel: LlamaModel | undefined;
+  const note = (line: string) => o.io.err(`prefgen: ${line}\n`);
+  const model = await openEngine(o.folder, o.inference ?? "auto", note);
+  let longModel: InferenceModel | undefined;
   try {
     const name = o.folder.dir;
     let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize });
     if (o.questions !== undefined) generator = withFixedQuestions(generator, o.questions);
     let longGenerator: Generator | undefined;
     if (o.ropeTheta !== undefined) {
-      longModel = buildModel(o.folder, o.ropeTheta);
+      longModel = await openEngine(o.folder, o.inference ?? "auto", note, o.ropeTheta);
       longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize });
     }
     const sampling = { temperature: o.temperature, topP: o.topP, maxTokens: o.maxNewTokens };
@@ -118,8 +121,8 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     o.io.err(`prefgen: ${count} pairs in ${files.pairs}${filter === undefined ? "" : ` (filter: ${JSON.stringify(filter)})`}\n`);
     return { pairs: files.pairs, count };
   } finally {
-    model.dispose();
-    longModel?.dispose();
+    await model.dispose();
+    await longModel?.dispose();
   }
 }
 
@@ -158,6 +161,7 @@ export async function prefgenCommand(argv: readonly string[], io: CliIo): Promis
     stage: num(args, "stage"),
     batchSize: num(args, "batchSize"),
     io,
+    inference: str(args, "inference"),
   });
   io.out(`wrote ${count} pairs to ${pairs} (${pipelineFiles(str(args, "out")).pairs})\n`);
   return EXIT.ok;

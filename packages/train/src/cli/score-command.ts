@@ -6,7 +6,7 @@ import { createProgress } from "../progress.ts";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT } from "./cli-io.ts";
-import { buildModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import { openEngine, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 
 export const scoreSpec: CommandSpec = {
   name: "score",
@@ -17,6 +17,7 @@ export const scoreSpec: CommandSpec = {
     out: { kind: "string", required: true, description: "scored JSONL to write (may equal --pairs)" },
     "batch-size": { kind: "integer", default: 8, min: 1, description: "pairs per scoring call" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
 };
 
@@ -28,7 +29,7 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
   io.err(`score: backend ${backend.name} (${backend.reason})\n`);
-  const model = buildModel(folder);
+  const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`score: ${line}\n`));
   try {
     const scorer = llamaScorer(model, folder.tokenizer, { name: str(args, "model") });
     const bar = createProgress("score", pairs.length);
@@ -46,6 +47,6 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
     io.out(`scored ${scored.length} pairs into ${out}\n`);
     return EXIT.ok;
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }

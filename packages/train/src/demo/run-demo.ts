@@ -15,13 +15,13 @@ import {
   writeFileAtomic,
 } from "@longpo/eval";
 import { z } from "zod";
-import { llamaEvalModel } from "../adapters/llama-adapters.ts";
-import { buildModel, type OpenedModel, readModelFolder } from "../cli/open-model.ts";
+import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
+import { type OpenedModel, readModelFolder } from "../cli/open-model.ts";
 import { trainFromFiles } from "../cli/train-command.ts";
 import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
-import type { LlamaModel } from "../model/llama.ts";
+import { inferenceEngine, openInference } from "../native/open-inference.ts";
 import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
@@ -53,6 +53,9 @@ export const DemoConfig = z.strictObject({
   modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
+  inference: z.enum(["auto", "native", "tfjs"]).default("auto").describe(
+    "engine of evaluation, pair generation and reference scoring: native (ONNX Runtime), tfjs, or auto (native where it loads)",
+  ),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
@@ -181,7 +184,7 @@ export interface RunDemoOptions {
 }
 
 async function evaluate(
-  model: LlamaModel,
+  model: InferenceModel,
   opened: OpenedModel,
   world: World,
   name: string,
@@ -236,6 +239,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   };
 
   const opened = await readModelFolder(m0Dir);
+  // Scoring and generation (evaluation, pairs, reference log-probs) run on the inference engine; training on TF.js.
+  const open = (m: OpenedModel, theta?: number) =>
+    openInference(theta === undefined ? m.config : withRopeTheta(m.config, theta), m.weights, config.inference, { note: log });
   const recipePath = join(m0Dir, "m0-recipe.json");
   const recipe = M0Recipe.parse(existsSync(recipePath) ? JSON.parse(await readFile(recipePath, "utf8")) : {});
   const world = createWorld(recipe.world);
@@ -247,21 +253,23 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
 
   // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
   const thetaSweep: DemoResult["thetaSweep"] = [];
+  let engine = "";
   for (const factor of config.thetaFactors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
+    if (engine === "") log(`inference ${(engine = inferenceEngine(model))}`);
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
         evaluate(model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
   const best = thetaSweep.reduce((a, b) => (b.longAccuracy > a.longAccuracy ? b : a));
   log(`θ sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}; best ×${best.factor}`);
   const rows: DemoRow[] = [];
-  const evalRow = async (name: string, model: LlamaModel, theta: number, trainSeconds?: number): Promise<void> => {
+  const evalRow = async (name: string, model: InferenceModel, theta: number, trainSeconds?: number): Promise<void> => {
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
       evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
@@ -269,11 +277,11 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
-    const model = buildModel(opened, m0Theta * factor);
+    const model = await open(opened, m0Theta * factor);
     try {
       await evalRow(factor === 1 ? "M0" : `M0 θ×${factor}`, model, m0Theta * factor);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -282,8 +290,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const policyTheta = m0Theta * best.factor;
   const policyInit = join(outDir, "policy-init");
   await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
-  const shortModel = buildModel(opened);
-  const longModel = buildModel(opened, policyTheta);
+  const shortModel = await open(opened);
+  const longModel = await open(opened, policyTheta);
   let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
@@ -300,8 +308,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
       }));
   } finally {
-    shortModel.dispose();
-    longModel.dispose();
+    await shortModel.dispose();
+    await longModel.dispose();
   }
   const { pairs, stats } = pairsResult;
   for (const [k, v] of Object.entries(stats.seconds)) phases.push({ name: `pairs: ${k}`, seconds: v });
@@ -345,11 +353,11 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const keys = method === "sft" ? ["loss", "nll"] : ["loss", "nll", "rewards/margins", "rewards/accuracies"];
     curves.push(...(await writeChart(join(reportDir, `training-curves-${method}`), trainingCurvesSvg(metrics, keys, { title: `${method} training` }))));
     const trained = await readModelFolder(result.modelDir);
-    const model = buildModel(trained);
+    const model = await open(trained);
     try {
       await evalRow(method === "longpo" ? "LongPO" : method.toUpperCase(), model, policyTheta, trainSeconds);
     } finally {
-      model.dispose();
+      await model.dispose();
     }
   }
 
@@ -365,7 +373,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   const md = [
     "# longpo demo",
     "",
-    `Backend ${backend.name}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
+    `Backend ${backend.name}; inference ${engine}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
     `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
     `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct in ${stats.chosenCorrect} of ${stats.questionsKept} turns asked; ${stats.turnsConfident} turns with M0's answer probability ≥ ${config.minChosenProb}, rejected correct in ${stats.rejectedCorrect} of them; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,

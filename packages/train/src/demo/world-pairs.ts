@@ -1,8 +1,7 @@
 // LongPO's self-generated short-to-long pairs in the world: chunk → question → chosen (chunk) / rejected (long document).
 import type { PreferencePair } from "@longpo/prefgen";
-import { llamaScorer } from "../adapters/llama-adapters.ts";
+import { type InferenceModel, llamaScorer } from "../adapters/llama-adapters.ts";
 import { generate } from "../model/generate.ts";
-import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
 import type { Progress } from "../progress.ts";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
@@ -103,7 +102,7 @@ interface Doc {
 }
 
 async function greedyTexts(
-  model: LlamaModel,
+  model: InferenceModel,
   tok: ChatTokenizer,
   prompts: readonly ChatMessage[][],
   maxNewTokens: number,
@@ -154,8 +153,8 @@ function longPrefix(doc: Doc, j: number, side: "chosen" | "rejected"): ChatMessa
  */
 export async function makeWorldPairs(
   world: World,
-  shortModel: LlamaModel,
-  longModel: LlamaModel,
+  shortModel: InferenceModel,
+  longModel: InferenceModel,
   tok: ChatTokenizer,
   options: WorldPairsOptions,
 ): Promise<{ pairs: PreferencePair[]; stats: WorldPairsStats }> {

@@ -1,6 +1,7 @@
 // generate: batched sampling from a LlamaModel with a KV cache (greedy, temperature, top-k, top-p, stops).
 
 import * as tf from "@tensorflow/tfjs-core";
+import type { ModelConfig } from "./config.ts";
 import { KvCache } from "./kv-cache.ts";
 import type { LlamaModel } from "./llama.ts";
 import { Xoshiro128 } from "./random.ts";
@@ -32,6 +33,20 @@ export interface GenerateOptions {
   logitsProcessor?: (row: number, step: number, logits: Float32Array) => void;
 }
 
+/** One decoding run's model state: takes each step's new tokens, returns each row's last-position logits (B·V). */
+export interface DecodeSession {
+  /** ids and mask (B, T): the prompt (left-padded) first, then one token per row per step. */
+  next(ids: number[][], mask: number[][]): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** A model `generate` can drive besides `LlamaModel` (e.g. the ONNX Runtime engine, `NativeLlama`). */
+export interface DecodingModel {
+  readonly config: ModelConfig;
+  /** A fresh state for `batch` rows; with `useCache` false each `next` gets the whole sequence so far. */
+  startDecoding(batch: number, useCache: boolean): DecodeSession;
+}
+
 /** Why a sequence stopped. */
 export type FinishReason = "eos" | "length" | "stop";
 
@@ -52,7 +67,7 @@ export interface GenerationResult {
  * const [out] = await generate(model, [[1]], { maxNewTokens: 20, temperature: 0 });
  */
 export async function generate(
-  model: LlamaModel,
+  model: LlamaModel | DecodingModel,
   promptIds: number[][],
   options: GenerateOptions,
 ): Promise<GenerationResult[]> {
@@ -87,12 +102,12 @@ export async function generate(
   const emit = (b: number, upTo: number) => {
     for (; emitted[b]! < upTo; emitted[b]!++) options.onToken?.(b, out[b]![emitted[b]!]!);
   };
-  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+  const session = "startDecoding" in model ? model.startDecoding(batch, useCache) : tfjsDecodeSession(model, batch, useCache);
   try {
     let input = rows;
     let inputMask = masks;
     for (let step = 0; step < maxNewTokens && finish.some((f) => f === null); step++) {
-      const last = await lastLogits(model, input, inputMask, cache); // (B·V)
+      const last = await session.next(input, inputMask); // (B·V)
       const next: number[] = [];
       for (let b = 0; b < batch; b++) {
         if (finish[b] !== null) {
@@ -117,7 +132,7 @@ export async function generate(
       }
       // Rows that are done keep feeding a masked placeholder; their outputs are ignored.
       const nextMask = finish.map((f) => (f === null ? 1 : 0));
-      if (cache !== null) {
+      if (useCache) {
         input = next.map((t) => [t]);
         inputMask = nextMask.map((m) => [m]);
       } else {
@@ -126,12 +141,18 @@ export async function generate(
       }
     }
   } finally {
-    cache?.dispose();
+    session.dispose();
   }
   return out.map((tokens, b) => {
     emit(b, tokens.length);
     return { tokenIds: tokens, finishReason: finish[b] ?? "length" };
   });
+}
+
+/** The TF.js model's decoding state: its KV cache (or none). */
+function tfjsDecodeSession(model: LlamaModel, batch: number, useCache: boolean): DecodeSession {
+  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+  return { next: (ids, mask) => lastLogits(model, ids, mask, cache), dispose: () => cache?.dispose() };
 }
 
 /** Logits of each row's last position, (B·V) row-major. */
