@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bm25Scores, bm25Terms } from "./bm25-scores.ts";
-import { mulberry32 } from "./mulberry32.ts";
+import { mulberry32 } from "@longpo/io";
 
 /** BM25 written the plain way, term lists and maps, as a reference for the one-pass scorer. */
 function naiveBm25(texts: string[], query: string, k1 = 1.2, b = 0.75): number[] {
@@ -58,7 +58,7 @@ describe("bm25Scores", () => {
   });
 
   it("agrees with a plain implementation on random texts", () => {
-    const random = mulberry32(11);
+    const random = mulberry32(11).next;
     const words = ["Cat", "cat", "CATS", "dog", "Ünï", "ünï", "café", "42", "a1b", "𝒳y", "—", "x"];
     const pick = (k: number): string =>
       Array.from({ length: k }, () => words[Math.floor(random() * words.length)]).join(random() < 0.5 ? " " : ", ");

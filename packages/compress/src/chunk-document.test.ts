@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Chunk, chunkDocument, type ChunkOptions, chunkTokenized } from "./chunk-document.ts";
-import { mulberry32 } from "./mulberry32.ts";
+import { mulberry32 } from "@longpo/io";
 import { tokenizeDocument, type Tokenizer } from "./tokenize-document.ts";
 import { createWordTokenizer } from "./word-tokenizer.ts";
 
@@ -128,7 +128,7 @@ function randomDocument(random: () => number): string {
 
 describe("chunkDocument on random documents", () => {
   it("keeps every chunk within maxTokens, covers the text once and maps offsets back", () => {
-    const random = mulberry32(2025);
+    const random = mulberry32(2025).next;
     for (let trial = 0; trial < 300; trial++) {
       const text = randomDocument(random);
       const tok = createWordTokenizer();
@@ -155,7 +155,7 @@ describe("chunkDocument on random documents", () => {
   });
 
   it("covers text twice exactly where overlap asks for it", () => {
-    const random = mulberry32(99);
+    const random = mulberry32(99).next;
     for (let trial = 0; trial < 200; trial++) {
       const text = randomDocument(random);
       const tok = createWordTokenizer();
@@ -189,7 +189,7 @@ const byteTokenizer: Tokenizer = {
 
 describe("chunkDocument with multi-token characters", () => {
   it("never cuts inside a character's byte tokens and still counts every token once", () => {
-    const random = mulberry32(7);
+    const random = mulberry32(7).next;
     for (let trial = 0; trial < 100; trial++) {
       const text = randomDocument(random);
       const maxTokens = 4 + Math.floor(random() * 30);

@@ -5,7 +5,7 @@ import { chunkDocument } from "./chunk-document.ts";
 import { keepHead } from "./keep-head.ts";
 import { keepHeadAndTail } from "./keep-head-and-tail.ts";
 import { keepTail } from "./keep-tail.ts";
-import { mulberry32 } from "./mulberry32.ts";
+import { mulberry32 } from "@longpo/io";
 import { retrieveBm25 } from "./retrieve-bm25.ts";
 import { createWordTokenizer } from "./word-tokenizer.ts";
 
@@ -40,7 +40,7 @@ describe("truncating compressors", () => {
   });
 
   it("never exceed the budget on random documents and trace back to the source", () => {
-    const random = mulberry32(5);
+    const random = mulberry32(5).next;
     const words = ["a", "bb", "ccc", ".", "\n\n", "é", "!"];
     for (let trial = 0; trial < 100; trial++) {
       let document = "x";

@@ -27,7 +27,6 @@ export { joinChunks } from "./join-chunks.ts";
 export { keepHead } from "./keep-head.ts";
 export { keepHeadAndTail } from "./keep-head-and-tail.ts";
 export { keepTail } from "./keep-tail.ts";
-export { mulberry32 } from "./mulberry32.ts";
 export { retrieveBm25 } from "./retrieve-bm25.ts";
 export type { RetrieveBm25Options } from "./retrieve-bm25.ts";
 export { selectByBm25 } from "./select-by-bm25.ts";

@@ -1,7 +1,7 @@
 // Pick chunks at random with a seed, as the LongPO paper picks the chunk a question is asked about.
 import { checkChunks, checkPositiveInteger } from "./_checks.ts";
 import type { Chunk } from "./chunk-document.ts";
-import { mulberry32 } from "./mulberry32.ts";
+import { mulberry32, sampleIndices } from "@longpo/io";
 
 /**
  * Pick `count` distinct chunks uniformly at random (a seeded partial Fisher–Yates shuffle); the same seed
@@ -22,15 +22,5 @@ export function selectRandom(chunks: readonly Chunk[], options: { seed: number; 
   const { seed, count = 1 } = options;
   checkPositiveInteger(action, "count", count);
   if (!Number.isInteger(seed)) throw new RangeError(`Cannot ${action}: seed must be an integer, got ${seed}`);
-  const random = mulberry32(seed);
-  const order = chunks.map((_, i) => i);
-  const k = Math.min(count, order.length);
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(random() * (order.length - i));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order
-    .slice(0, k)
-    .sort((a, b) => a - b)
-    .map((i) => chunks[i]!);
+  return sampleIndices(chunks.length, count, mulberry32(seed).next).map((i) => chunks[i]!);
 }

@@ -1,5 +1,5 @@
 // Shared plumbing of the generated long-context tasks: options, per-example seeds, needle insertion.
-import { createRandom, mixSeed, type Random } from "./_random.ts";
+import { createRandom, mixSeed, type Random, randomUuid } from "./_random.ts";
 import { distinct, randomWordKey } from "./_words.ts";
 import { fitToLength, promptTokens, type PromptStyle } from "./haystack.ts";
 import { stringMatchAll, stringMatchPart } from "./metrics.ts";
@@ -31,7 +31,7 @@ export function exampleRandom(seed: number, name: string, ...coords: readonly nu
 /** A needle key or value of the given type, distinct from every string in `used`. */
 export function drawNeedle(rng: Random, type: NeedleType, used: Set<string>): string {
   const draw =
-    type === "words" ? () => randomWordKey(rng) : type === "numbers" ? () => String(rng.int(1_000_000, 9_999_999)) : () => rng.uuid();
+    type === "words" ? () => randomWordKey(rng) : type === "numbers" ? () => String(rng.range(1_000_000, 9_999_999)) : () => randomUuid(rng);
   return distinct(1, used, draw)[0] as string;
 }
 

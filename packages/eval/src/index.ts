@@ -62,7 +62,7 @@ export { DataFileError } from "./data-file-error.ts";
 export { continuationLogprob, loadTransformersModel, loadTransformersTokenizer } from "./transformers-model.ts";
 export type { TransformersModelOptions } from "./transformers-model.ts";
 export { parseJsonl, readJsonl } from "./jsonl.ts";
-export { writeFileAtomic } from "./write-file-atomic.ts";
+export { writeFileAtomic } from "@longpo/io";
 export { LongBenchRecord, longBenchPrompt, longBenchTask } from "./long-bench-task.ts";
 export type { LongBenchOptions } from "./long-bench-task.ts";
 export { InfiniteBenchRecord, infiniteBenchPrompt, infiniteBenchTask } from "./infinite-bench-task.ts";

@@ -1,5 +1,5 @@
 // JSONL reading with zod validation: a bad line fails with its file and line number.
-import { readFile } from "node:fs/promises";
+import { JsonlError, readJsonlEntries } from "@longpo/io";
 import type { z } from "zod";
 import { DataFileError } from "./data-file-error.ts";
 
@@ -29,7 +29,18 @@ export function parseJsonl<S extends z.ZodType>(text: string, schema: S, file = 
   return out;
 }
 
-/** Reads and validates a JSONL file (UTF-8). @throws {DataFileError} as `parseJsonl`. */
+/**
+ * Reads and validates a JSONL file through `@longpo/io` (streamed, strict UTF-8, lines capped at 64 MiB).
+ * @throws {DataFileError} as `parseJsonl`, and for a line that is not UTF-8 or too long.
+ */
 export async function readJsonl<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>[]> {
-  return parseJsonl(await readFile(path, "utf8"), schema, path);
+  const out: z.infer<S>[] = [];
+  try {
+    for await (const { value } of readJsonlEntries(path, schema, { tornTail: "parse" })) out.push(value);
+  } catch (err) {
+    if (!(err instanceof JsonlError)) throw err;
+    const reason = err.issues.length > 0 ? err.issues.map((iss) => `${iss.path.join(".") || "(root)"}: ${iss.message}`).join("; ") : err.reason;
+    throw new DataFileError(path, err.line, reason);
+  }
+  return out;
 }

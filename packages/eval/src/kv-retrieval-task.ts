@@ -1,6 +1,7 @@
 // InfiniteBench's key-value retrieval: find the value of one UUID key in a long JSON object of UUID pairs.
 import { checkDepths, exampleRandom, generatedTask, insertAtFractions, resolveOptions, sizedExample } from "./_generate.ts";
 import type { LongContextOptions } from "./long-context-options.ts";
+import { randomUuid } from "./_random.ts";
 import { distinct } from "./_words.ts";
 import { renderPrompt } from "./haystack.ts";
 import type { GenerateExample, GenerateTask } from "./task.ts";
@@ -29,12 +30,12 @@ export function kvRetrievalTask(options: KvRetrievalOptions): GenerateTask {
         for (let sample = 0; sample < samples; sample++) {
           const rng = exampleRandom(seed, name, length, depth, sample);
           const used = new Set<string>();
-          const [key, value] = distinct(2, used, () => rng.uuid()) as [string, string];
+          const [key, value] = distinct(2, used, () => randomUuid(rng)) as [string, string];
           const others: string[] = [];
           // distractor pairs are drawn in order and only ever appended, so pair i is the same for every k
           const pairs = (k: number): string[] => {
             while (others.length < k) {
-              const [a, b] = distinct(2, used, () => rng.uuid());
+              const [a, b] = distinct(2, used, () => randomUuid(rng));
               others.push(`${JSON.stringify(a)}: ${JSON.stringify(b)}`);
             }
             return others.slice(0, k);

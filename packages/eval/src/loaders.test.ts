@@ -8,7 +8,7 @@ import { InfiniteBenchRecord, infiniteBenchTask } from "./infinite-bench-task.ts
 import { parseJsonl, readJsonl } from "./jsonl.ts";
 import { LongBenchRecord, longBenchTask } from "./long-bench-task.ts";
 import { RulerRecord, rulerTask } from "./ruler-task.ts";
-import { writeFileAtomic } from "./write-file-atomic.ts";
+import { writeFileAtomic } from "@longpo/io";
 
 describe("parseJsonl and readJsonl", () => {
   it("reports file, line and the zod path of a record that does not fit", async () => {

@@ -1,4 +1,6 @@
+import { OpenAIClientError } from "@longpo/io";
 import { afterEach, describe, expect, it } from "vitest";
+import { type BadServer, failureAgainst, json, MISBEHAVIOURS, startBadServer } from "../../io/src/_testdata/bad-server.ts";
 import { chatCompletion, completion, startFakeServer, type FakeServer } from "./_testdata/fake-server.ts";
 import { toyTokenizer } from "./_testdata/toy-tokenizer.ts";
 import { LogprobsUnavailableError, openAIModel } from "./openai-model.ts";
@@ -123,5 +125,32 @@ describe("openAIModel log-likelihood", () => {
 
   it("requires a tokenizer for prompt_logprobs", () => {
     expect(() => openAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", logprobs: "prompt_logprobs" })).toThrow(TypeError);
+  });
+});
+
+describe("openAIModel against a misbehaving server (issue 14, defects 1 and 2)", () => {
+  const bad: BadServer[] = [];
+  afterEach(async () => {
+    await Promise.all(bad.splice(0).map((s) => s.close()));
+  });
+  for (const [label, plan, says] of MISBEHAVIOURS) {
+    it(`ends ${label} with OpenAIClientError naming the URL, never a wrong value`, async () => {
+      const { error, url } = await failureAgainst(plan, (baseURL) => openAIModel({ baseURL, model: "m", timeoutMs: 300, maxRetries: 1 }).generate([[{ role: "user", content: "hi" }]]));
+      expect(error).toBeInstanceOf(OpenAIClientError);
+      expect((error as Error).message).toContain(`${url}/chat/completions`);
+      expect((error as Error).message).toMatch(says);
+    });
+  }
+
+  it("rejects a raw completion whose text is not a string", async () => {
+    const s = await startBadServer(() => json({ choices: [{ text: 7 }] }));
+    bad.push(s);
+    await expect(openAIModel({ baseURL: s.baseURL, model: "m" }).generate(["x"])).rejects.toThrow(/\/completions: choices\.0\.text: /);
+  });
+
+  it("waits no more than maxRetryAfterMs when a 429 says retry-after: 3600", async () => {
+    const s = await startBadServer((n) => (n === 1 ? json({ error: { message: "busy" } }, 429, { "retry-after": "3600" }) : json({ choices: [{ message: { content: "fine" } }] })));
+    bad.push(s);
+    expect(await openAIModel({ baseURL: s.baseURL, model: "m", maxRetryAfterMs: 20 }).generate([[{ role: "user", content: "x" }]])).toEqual(["fine"]);
   });
 });

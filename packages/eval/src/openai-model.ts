@@ -1,6 +1,5 @@
-// Adapter for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server, Ollama) over the `openai` client.
-import OpenAI from "openai";
-import pLimit from "p-limit";
+// Adapter for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server, Ollama) over @longpo/io's client.
+import { createOpenAIClient, type OpenAIClient } from "@longpo/io";
 import { z } from "zod";
 import type { EvalModel, LoglikelihoodRequest, LoglikelihoodResult, Prompt, SamplingOptions, Tokenizer } from "./model.ts";
 
@@ -12,10 +11,15 @@ export interface OpenAIModelOptions {
   model: string;
   /** Default "EMPTY" (local servers ignore it). */
   apiKey?: string;
-  /** Per-request timeout in milliseconds; a timed-out request is retried. Default 600000. */
+  /** Deadline of one attempt in milliseconds, headers and whole body included; a timed-out request is retried. Default 600000. */
   timeoutMs?: number;
-  /** Retries on connection errors, timeouts, 408, 409, 429 and 5xx, with exponential backoff or the server's `retry-after`. Default 3. */
+  /**
+   * Retries on connection errors, timeouts, bodies cut short or not JSON, 408, 409, 429 and 5xx, with exponential
+   * backoff or the server's `retry-after` (at most `maxRetryAfterMs`). Default 3.
+   */
   maxRetries?: number;
+  /** Longest wait a `retry-after` header can impose, in ms; default 60 000. */
+  maxRetryAfterMs?: number;
   /** Requests in flight at once. Default 8. */
   concurrency?: number;
   /** Name in reports; default "openai:<model>". */
@@ -46,6 +50,10 @@ const EchoLogprobs = z.object({
   text_offset: z.array(z.number()).nullish(),
 });
 
+const CompletionBody = z.object({ choices: z.array(z.object({ text: z.string() })).min(1) });
+const ChatBody = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1) });
+const ScoreBody = z.object({ choices: z.array(z.object({ logprobs: z.unknown().optional(), prompt_logprobs: z.unknown().optional() })).min(1) });
+
 const PromptLogprobs = z.array(z.record(z.string(), z.object({ logprob: z.number(), rank: z.number().nullish() })).nullable());
 
 /** Code-point length, the unit of the `text_offset` that Python servers return. */
@@ -58,24 +66,26 @@ function codePoints(s: string): number {
 /**
  * An `EvalModel` over an OpenAI-compatible HTTP server: string prompts go to `/v1/completions`, chat messages to
  * `/v1/chat/completions`; log-likelihoods come from `/v1/completions` (see `logprobs`). Requests run with at
- * most `concurrency` in flight; the `openai` client handles timeouts and retries.
+ * most `concurrency` in flight through `@longpo/io`'s client: one deadline over headers and body, retries, and
+ * response bodies validated (a malformed one throws `OpenAIClientError` naming the URL and the field).
  * @throws {TypeError} when `logprobs` is "prompt_logprobs" and no tokenizer is given.
  * @example
  * const model = openAIModel({ baseURL: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-0.5B-Instruct" });
  * const [answer] = await model.generate([[{ role: "user", content: "2 + 2 = ?" }]], { maxTokens: 8 });
  */
-export function openAIModel(options: OpenAIModelOptions): EvalModel & { readonly client: OpenAI } {
+export function openAIModel(options: OpenAIModelOptions): EvalModel & { readonly client: OpenAIClient } {
   const mode = options.logprobs ?? "echo";
   if (mode === "prompt_logprobs" && options.tokenizer === undefined) {
     throw new TypeError("Cannot use prompt_logprobs: a tokenizer must be given to map positions to token ids, got none");
   }
-  const client = new OpenAI({
+  const client = createOpenAIClient({
     baseURL: options.baseURL,
-    apiKey: options.apiKey ?? "EMPTY",
-    timeout: options.timeoutMs ?? 600_000,
+    concurrency: options.concurrency ?? 8,
     maxRetries: options.maxRetries ?? 3,
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }),
   });
-  const limit = pLimit(options.concurrency ?? 8);
   const where = `${options.baseURL} (model ${options.model})`;
 
   const generateOne = async (prompt: Prompt, o: SamplingOptions): Promise<string> => {
@@ -88,16 +98,9 @@ export function openAIModel(options: OpenAIModelOptions): EvalModel & { readonly
       ...(o.stop !== undefined && o.stop.length > 0 ? { stop: [...o.stop] } : {}),
     };
     const requestOptions = o.signal !== undefined ? { signal: o.signal } : {};
-    if (typeof prompt === "string") {
-      const r = await client.completions.create({ ...common, prompt }, requestOptions);
-      const text = r.choices[0]?.text;
-      if (text === undefined) throw new Error(`Cannot read a completion from ${where}: the response must hold one choice, got none`);
-      return text;
-    }
-    const r = await client.chat.completions.create({ ...common, messages: prompt.map((m) => ({ role: m.role, content: m.content })) }, requestOptions);
-    const choice = r.choices[0];
-    if (choice === undefined) throw new Error(`Cannot read a chat completion from ${where}: the response must hold one choice, got none`);
-    return choice.message.content ?? "";
+    if (typeof prompt === "string") return (await client.post("/completions", { ...common, prompt }, CompletionBody, requestOptions)).choices[0]!.text;
+    const r = await client.post("/chat/completions", { ...common, messages: prompt.map((m) => ({ role: m.role, content: m.content })) }, ChatBody, requestOptions);
+    return r.choices[0]!.message.content ?? "";
   };
 
   const noLogprobs = (detail: string): LogprobsUnavailableError =>
@@ -115,11 +118,7 @@ export function openAIModel(options: OpenAIModelOptions): EvalModel & { readonly
     const prompt = ctxIds !== undefined && contIds !== undefined ? [...ctxIds, ...contIds] : req.context + req.continuation;
     const body: Record<string, unknown> = { model: options.model, prompt, max_tokens: 1, temperature: 0, echo: mode === "echo", logprobs: 1 };
     if (mode === "prompt_logprobs") body.prompt_logprobs = 1;
-    const r = (await client.completions.create(body as unknown as OpenAI.CompletionCreateParamsNonStreaming, signal !== undefined ? { signal } : {})) as unknown as {
-      choices?: { logprobs?: unknown; prompt_logprobs?: unknown }[];
-    };
-    const choice = r.choices?.[0];
-    if (choice === undefined) throw noLogprobs("the response holds no choice");
+    const choice = (await client.post("/completions", body, ScoreBody, signal !== undefined ? { signal } : {})).choices[0]!;
 
     if (mode === "prompt_logprobs") {
       const parsed = PromptLogprobs.safeParse(choice.prompt_logprobs);
@@ -171,7 +170,7 @@ export function openAIModel(options: OpenAIModelOptions): EvalModel & { readonly
   return {
     name: options.name ?? `openai:${options.model}`,
     client,
-    generate: (prompts, o = {}) => Promise.all(prompts.map((p) => limit(() => generateOne(p, o)))),
-    logLikelihood: (requests, o = {}) => Promise.all(requests.map((r) => limit(() => scoreOne(r, o.signal)))),
+    generate: (prompts, o = {}) => Promise.all(prompts.map((p) => generateOne(p, o))),
+    logLikelihood: (requests, o = {}) => Promise.all(requests.map((r) => scoreOne(r, o.signal))),
   };
 }

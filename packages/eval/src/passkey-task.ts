@@ -36,7 +36,7 @@ export function passkeyTask(options: PasskeyOptions): GenerateTask {
       for (const depth of depths) {
         for (let sample = 0; sample < samples; sample++) {
           const rng = exampleRandom(seed, name, length, depth, sample);
-          const passkey = String(rng.int(10_000, 99_999));
+          const passkey = String(rng.range(10_000, 99_999));
           const inserts = [{ at: depth / 100, text: passkeyNeedle(passkey) }];
           const build = (k: number) =>
             renderPrompt(

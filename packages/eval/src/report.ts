@@ -4,7 +4,7 @@ import { z } from "zod";
 import { niahHeatmapSvg, scoreVsLengthSvg, svgToPng, type HeatmapCell, type LengthSeries, type MetricsRow } from "./charts.ts";
 import { readJsonl } from "./jsonl.ts";
 import type { SuiteResult, TaskResult } from "./run-suite.ts";
-import { writeFileAtomic } from "./write-file-atomic.ts";
+import { writeFileAtomic } from "@longpo/io";
 
 type Completed = Extract<TaskResult, { status: "completed" }>;
 

@@ -36,8 +36,8 @@ export function variableTrackingTask(options: VariableTrackingOptions): Generate
         const rng = exampleRandom(seed, name, length, sample);
         const used = new Set<string>();
         const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        const varName = () => Array.from({ length: 5 }, () => letters[rng.int(0, 25)]).join("");
-        const values = distinct(chains, used, () => String(rng.int(10_000, 99_999)));
+        const varName = () => Array.from({ length: 5 }, () => letters[rng.range(0, 25)]).join("");
+        const values = distinct(chains, used, () => String(rng.range(10_000, 99_999)));
         const statements: string[][] = values.map((v) => {
           const names = distinct(hops + 1, used, varName);
           return names.map((n, i) => (i === 0 ? `VAR ${n} = ${v}.` : `VAR ${n} = VAR ${names[i - 1]}.`));

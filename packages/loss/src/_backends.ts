@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+import { mulberry32 } from "@longpo/io";
 import { expect } from "vitest";
 
 /** The backends every numeric test runs on. */
@@ -87,14 +88,7 @@ export function finiteDifferences(f: (x: number[]) => number, x: readonly number
   });
 }
 
-/** A small seeded generator (mulberry32) so random tests are reproducible. */
+/** A seeded generator (@longpo/io's mulberry32) so random tests are reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed).next;
 }

@@ -1,5 +1,5 @@
 // The resumable loop every model-calling stage shares: skip keys already written, batch, append, fsync per batch.
-import type { JsonlAppender } from "./jsonl.ts";
+import type { JsonlAppender } from "@longpo/io";
 import { createProgress, type Progress } from "./progress.ts";
 import { stderr } from "./_runtime.ts";
 import type { StageCommon } from "./stage-records.ts";

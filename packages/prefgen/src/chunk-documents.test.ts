@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { createWordTokenizer } from "@longpo/compress";
 import { describe, expect, it } from "vitest";
 import { chunkDocuments, readDocuments } from "./chunk-documents.ts";
-import { readJsonl } from "./jsonl.ts";
-import { PreferenceDataError } from "./preference-data-error.ts";
+import { readJsonl } from "@longpo/io";
+import { JsonlError as PreferenceDataError } from "@longpo/io";
 import { DocumentChunks } from "./stage-records.ts";
 import { writeDocumentFolder } from "./_testdata/make-documents.ts";
 

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { chunkDocument, type ChunkOptions, type Tokenizer } from "@longpo/compress";
-import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { openJsonlAppender, readJsonl, readKeys } from "@longpo/io";
 import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { DocumentChunks, SourceDocument, type StageCommon, type StageReport } from "./stage-records.ts";
 
@@ -13,7 +13,7 @@ export type DocumentSource = string | Iterable<SourceDocument> | AsyncIterable<S
  * Read documents from a path or pass values through. A folder is walked recursively for `.txt` and `.md` files in
  * sorted order, each one document whose id is its path relative to the folder (with `/`); a `.jsonl` file holds
  * one `{ id, text }` per line (validated); any other file is one document whose id is its file name.
- * @throws {PreferenceDataError} on a JSONL line that is not `{ id, text }`
+ * @throws {JsonlError} (exported as PreferenceDataError too) on a JSONL line that is not `{ id, text }`
  */
 export async function* readDocuments(source: DocumentSource): AsyncGenerator<SourceDocument> {
   if (typeof source !== "string") {

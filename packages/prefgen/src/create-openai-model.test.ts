@@ -1,4 +1,6 @@
+import { OpenAIClientError } from "@longpo/io";
 import { afterEach, describe, expect, it } from "vitest";
+import { type BadServer, failureAgainst, json, MISBEHAVIOURS, startBadServer } from "../../io/src/_testdata/bad-server.ts";
 import { createOpenAIModel } from "./create-openai-model.ts";
 import type { ChatMessage, GenerateRequest } from "./model-interfaces.ts";
 import { renderToyChat, toyTokenLogprob, toyTokens } from "./_testdata/toy-model.ts";
@@ -126,5 +128,28 @@ describe("createOpenAIModel", () => {
   it("rejects a bad concurrency and completions scoring without a template", () => {
     expect(() => createOpenAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", concurrency: 0 })).toThrow(RangeError);
     expect(() => createOpenAIModel({ baseURL: "http://127.0.0.1:1/v1", model: "m", scoring: "completions" })).toThrow(/renderChat/);
+  });
+});
+
+describe("createOpenAIModel against a misbehaving server (issue 14, defect 1)", () => {
+  const bad: BadServer[] = [];
+  afterEach(async () => {
+    await Promise.all(bad.splice(0).map((s) => s.close()));
+  });
+  const reply = { choices: [{ message: { content: "fine" }, finish_reason: "stop" }] };
+  for (const [label, plan, says] of MISBEHAVIOURS) {
+    it(`throws OpenAIClientError naming the URL on ${label}`, async () => {
+      const generate = (baseURL: string) => createOpenAIModel({ baseURL, model: "toy", timeoutMs: 300, maxRetries: 1 }).generate([ask("x\n\ny?")]);
+      const { error, url } = await failureAgainst(plan, generate);
+      expect([error instanceof OpenAIClientError, (error as Error).message.includes(`${url}/chat/completions`)]).toEqual([true, true]);
+      expect((error as Error).message).toMatch(says);
+    });
+  }
+
+  it("waits no more than maxRetryAfterMs when a 429 says retry-after: 3600", async () => {
+    const s = await startBadServer((n) => (n === 1 ? json({ error: { message: "busy" } }, 429, { "retry-after": "3600" }) : json(reply)));
+    bad.push(s);
+    const model = createOpenAIModel({ baseURL: s.baseURL, model: "toy", maxRetryAfterMs: 20 });
+    expect((await model.generate([ask("x\n\ny?")]))[0]?.text).toBe("fine");
   });
 });

@@ -1,6 +1,5 @@
 // Generator and Scorer over an OpenAI-compatible HTTP endpoint (vLLM, SGLang, llama.cpp's server, Ollama).
-import OpenAI from "openai";
-import pLimit from "p-limit";
+import { createOpenAIClient, OpenAIClientError } from "@longpo/io";
 import { z } from "zod";
 import type { ChatMessage, FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
 
@@ -14,13 +13,19 @@ export interface OpenAIModelOptions {
   apiKey?: string;
   /** Most requests in flight at once, across all calls on this model; default 16. */
   concurrency?: number;
-  /** Per attempt, in ms; a stalled request is abandoned (and retried) after this; default 600 000. */
+  /**
+   * Deadline of one attempt in ms, headers and whole body included; a stalled or dripping answer is abandoned
+   * (and retried) after this; default 600 000.
+   */
   timeoutMs?: number;
   /**
-   * Retries of a request that failed with 408/409/429/5xx or a connection error or timeout, with exponential
-   * back-off (0.5 s doubling to 8 s, with jitter; a `retry-after` header is honoured); default 4.
+   * Retries of a request that failed with 408/409/429/5xx, a connection error, a timeout, or a body cut short or
+   * not JSON, with exponential back-off (0.5 s doubling to 8 s, with jitter; a `retry-after` header is honoured up
+   * to `maxRetryAfterMs`); default 4.
    */
   maxRetries?: number;
+  /** Longest wait a `retry-after` header can impose, in ms; default 60 000. */
+  maxRetryAfterMs?: number;
   /**
    * How to score. `"chat"`: vLLM's `prompt_logprobs` on `/chat/completions` (the server applies its chat
    * template). `"completions"`: `echo` + `logprobs` on `/completions`, for which the prompt is rendered here by
@@ -46,6 +51,8 @@ const ChatBody = z.object({
   prompt_logprobs: z.array(z.record(z.string(), z.object({ logprob: z.number() })).nullable()).nullable().optional(),
 });
 
+type ChatBody = z.output<typeof ChatBody>;
+
 const CompletionBody = z.object({
   choices: z.array(z.object({
     logprobs: z.object({
@@ -56,6 +63,8 @@ const CompletionBody = z.object({
   usage: Usage.nullable().optional(),
 });
 
+type CompletionBody = z.output<typeof CompletionBody>;
+
 /** Statuses that reject one request for what it is (too long, malformed) rather than the server being down. */
 const REQUEST_ERRORS = new Set([400, 413, 422]);
 
@@ -64,12 +73,12 @@ function mapFinish(reason: string | null | undefined): FinishReason {
 }
 
 /**
- * A {@link Generator} and {@link Scorer} for any OpenAI-compatible server, through the `openai` client (timeouts,
- * retries with back-off on 429/5xx and connection errors) under a fixed concurrency limit (`p-limit`).
+ * A {@link Generator} and {@link Scorer} for any OpenAI-compatible server, through `@longpo/io`'s client (one
+ * deadline over headers and body, retries with back-off, zod-validated bodies) under a fixed concurrency limit.
  *
  * - `generate` sends each request to `/chat/completions` with `temperature`, `top_p`, `max_tokens`, `seed` and
  *   `stop`. A 400/413/422 (e.g. a prompt longer than the context) comes back as `finishReason: "error"` with the
- *   server's message; anything else that outlives the retries is thrown.
+ *   server's message; anything else that outlives the retries is thrown as `OpenAIClientError` naming the URL.
  * - `score` sums the log-probs of the completion's tokens given the prompt. The completion's tokens are those the
  *   chat template renders for the assistant turn, end-of-turn token included: from the end of
  *   `template(messages, generation prompt)` to the end of `template([...messages, {assistant: completion}])`, the
@@ -81,6 +90,7 @@ function mapFinish(reason: string | null | undefined): FinishReason {
  *   neither throws an error saying which option to use.
  *
  * @throws {RangeError} when `concurrency` is not an integer ≥ 1, or `"completions"` scoring lacks `renderChat`
+ * @throws {OpenAIClientError} (from `generate`/`score`) for a request that fails for good or a body that fails its schema
  * @example
  * ```ts
  * const model = createOpenAIModel({ baseURL: "http://localhost:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct", concurrency: 32 });
@@ -96,25 +106,22 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
   if (scoring === "completions" && options.renderChat === undefined) {
     throw new RangeError('Cannot create the HTTP model: "completions" scoring needs renderChat (the chat template as a function), got none');
   }
-  const client = new OpenAI({
+  const client = createOpenAIClient({
     baseURL: options.baseURL,
-    apiKey: options.apiKey ?? "EMPTY",
-    timeout: options.timeoutMs ?? 600_000,
-    maxRetries: options.maxRetries ?? 4,
+    concurrency,
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+    ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const limit = pLimit(concurrency);
-
-  const post = (path: "/chat/completions" | "/completions", body: Record<string, unknown>): Promise<unknown> =>
-    limit(() => client.post(path, { body }));
-
-  const describe = (path: string) => `${options.baseURL.replace(/\/$/, "")}${path}`;
+  const describe = (path: string) => `${client.baseURL}${path}`;
 
   async function generateOne(request: GenerateRequest): Promise<GenerateResult> {
     const { sampling } = request;
-    let raw: unknown;
+    let body: ChatBody;
     try {
-      raw = await post("/chat/completions", {
+      body = await client.post("/chat/completions", {
         ...options.extraBody,
         model: options.model,
         messages: request.messages,
@@ -123,14 +130,13 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
         max_tokens: sampling.maxTokens,
         ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
         ...(sampling.stop === undefined ? {} : { stop: sampling.stop }),
-      });
+      }, ChatBody);
     } catch (error) {
-      if (error instanceof OpenAI.APIError && error.status !== undefined && REQUEST_ERRORS.has(error.status)) {
+      if (error instanceof OpenAIClientError && error.status !== undefined && REQUEST_ERRORS.has(error.status)) {
         return { text: "", finishReason: "error", promptTokens: 0, completionTokens: 0, error: `${error.status}: ${error.message}` };
       }
       throw error;
     }
-    const body = parseBody(ChatBody, raw, describe("/chat/completions"));
     const choice = body.choices[0]!;
     return {
       text: choice.message.content ?? "",
@@ -146,8 +152,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
       const key = JSON.stringify(messages);
       let p = prefixLengths.get(key);
       if (p === undefined) {
-        p = post("/chat/completions", { model: options.model, messages, max_tokens: 1, temperature: 0, add_generation_prompt: true }).then((raw) => {
-          const usage = parseBody(ChatBody, raw, describe("/chat/completions")).usage;
+        p = client.post("/chat/completions", { model: options.model, messages, max_tokens: 1, temperature: 0, add_generation_prompt: true }, ChatBody).then(({ usage }) => {
           if (usage === null || usage === undefined) throw new Error(`Cannot score through ${describe("/chat/completions")}: the response must report usage.prompt_tokens, got none`);
           return usage.prompt_tokens;
         });
@@ -157,18 +162,17 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
     };
     return Promise.all(
       items.map(async (item) => {
-        const [prefix, raw] = await Promise.all([
+        const [prefix, { prompt_logprobs: logprobs }] = await Promise.all([
           prefixLength(item.messages),
-          post("/chat/completions", {
+          client.post("/chat/completions", {
             model: options.model,
             messages: [...item.messages, { role: "assistant", content: item.completion }],
             max_tokens: 1,
             temperature: 0,
             prompt_logprobs: 0,
             add_generation_prompt: false,
-          }),
+          }, ChatBody),
         ]);
-        const logprobs = parseBody(ChatBody, raw, describe("/chat/completions")).prompt_logprobs;
         if (logprobs === null || logprobs === undefined) {
           throw new Error(
             `Cannot score through ${describe("/chat/completions")}: the server returned no prompt_logprobs (a vLLM extension). ` +
@@ -197,16 +201,16 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
         if (!text.startsWith(prefix)) {
           throw new RangeError("Cannot score: renderChat of the dialogue must start with renderChat of the prompt with the generation prompt, got a different prefix");
         }
-        let raw: unknown;
+        let body: CompletionBody;
         try {
-          raw = await post("/completions", { model: options.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: 0 });
+          body = await client.post("/completions", { model: options.model, prompt: text, max_tokens: 1, temperature: 0, echo: true, logprobs: 0 }, CompletionBody);
         } catch (error) {
-          if (error instanceof OpenAI.APIError && error.status === 400) {
+          if (error instanceof OpenAIClientError && error.status === 400) {
             throw new Error(`Cannot score through ${describe("/completions")}: the server refused echo + logprobs (${error.message}). Use a server that returns prompt log-probs (vLLM, or llama.cpp's /completions with echo).`);
           }
           throw error;
         }
-        const lp = parseBody(CompletionBody, raw, describe("/completions")).choices[0]!.logprobs;
+        const lp = body.choices[0]!.logprobs;
         if (lp === null || lp === undefined || lp.token_logprobs.length !== lp.text_offset.length) {
           throw new Error(`Cannot score through ${describe("/completions")}: the response must carry logprobs.token_logprobs and text_offset for the echoed prompt, got ${lp === null || lp === undefined ? "none" : "mismatched arrays"}`);
         }
@@ -232,15 +236,6 @@ export function createOpenAIModel(options: OpenAIModelOptions): Generator & Scor
     generate: (requests) => Promise.all(requests.map(generateOne)),
     score: (items) => (scoring === "chat" ? scoreChat(items) : scoreCompletions(items)),
   };
-}
-
-function parseBody<S extends z.ZodType>(schema: S, raw: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TypeError(`Cannot read the response of ${where}: ${issue === undefined ? "invalid body" : `${issue.path.join(".")}: ${issue.message}`}`);
-  }
-  return result.data;
 }
 
 function codePointLength(text: string): number {

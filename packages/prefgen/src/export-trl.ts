@@ -2,7 +2,7 @@
 import type { ChatMessage } from "./model-interfaces.ts";
 import type { PreferencePair } from "./preference-pair.ts";
 import { rmSync } from "node:fs";
-import { openJsonlAppender } from "./jsonl.ts";
+import { openJsonlAppender } from "@longpo/io";
 
 /** A TRL preference row in the conversational format (TRL renders the chat template itself). */
 export interface TrlConversationalRow {

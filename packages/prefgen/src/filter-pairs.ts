@@ -1,5 +1,5 @@
 // Stage 4: run the filters over responses.jsonl and append the pairs they keep to filtered.jsonl.
-import { openJsonlAppender, readJsonlEntries, readKeys } from "./jsonl.ts";
+import { openJsonlAppender, readJsonlEntries, readKeys } from "@longpo/io";
 import { applyFilters, defaultFilters, summarizeVerdicts, type FilterSummary, type FilterVerdict, type PairFilter } from "./filters.ts";
 import { PreferencePair } from "./preference-pair.ts";
 import { RawLine, runBatched, stageLog, stageProgress } from "./_stage.ts";

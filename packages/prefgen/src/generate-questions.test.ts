@@ -5,7 +5,7 @@ import { createWordTokenizer } from "@longpo/compress";
 import { describe, expect, it } from "vitest";
 import { chunkDocuments } from "./chunk-documents.ts";
 import { generateQuestions } from "./generate-questions.ts";
-import { readJsonl } from "./jsonl.ts";
+import { readJsonl } from "@longpo/io";
 import type { GenerateRequest, Generator } from "./model-interfaces.ts";
 import { FRAMING_PHRASES } from "./parse-questions.ts";
 import { QuestionRecord } from "./stage-records.ts";

@@ -1,10 +1,9 @@
 // Stage 2: ask the model for four questions per chunk, parse them, keep chunks with exactly four, pick and frame one.
 import { existsSync } from "node:fs";
 import type { GenerateRequest, Generator, Sampling } from "./model-interfaces.ts";
-import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { hashSeed, mulberry32, openJsonlAppender, readJsonl, readKeys, sampleIndices } from "@longpo/io";
 import { FRAMING_PHRASES, frameQuestion, parseNumberedQuestions } from "./parse-questions.ts";
 import { questionMessages, type PromptOptions } from "./prompts.ts";
-import { hashInt, sampleIndices, seededRandom } from "./_random.ts";
 import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { chunkKey, DocumentChunks, QuestionRecord, type StageCommon, type StageReport } from "./stage-records.ts";
 import type { ChunkSpan } from "./preference-pair.ts";
@@ -68,7 +67,7 @@ export async function generateQuestions(options: GenerateQuestionsOptions): Prom
       handle: async (batch) => {
         const requests: GenerateRequest[] = batch.map((w) => ({
           messages: questionMessages(w.text, { ...options.prompt, template: options.template }),
-          sampling: { ...sampling, seed: sampling.seed ?? hashInt(options.seed, "questions", w.docId, String(w.chunk.index)) >>> 1 },
+          sampling: { ...sampling, seed: sampling.seed ?? hashSeed(options.seed, "questions", w.docId, String(w.chunk.index)) >>> 1 },
         }));
         const results = await options.generator.generate(requests);
         return batch.map((w, i): QuestionRecord => {
@@ -85,7 +84,7 @@ export async function generateQuestions(options: GenerateQuestionsOptions): Prom
             dropped["not-four-questions"] = (dropped["not-four-questions"] ?? 0) + 1;
             return { status: "dropped", ...base, reason: `not-four-questions: parsed ${questions.length}` };
           }
-          const random = seededRandom(options.seed, "pick", key);
+          const random = mulberry32(hashSeed(options.seed, "pick", key)).next;
           const pick = Math.floor(random() * 4);
           const framing = framings[Math.floor(random() * framings.length)]!;
           return { status: "kept", ...base, questions, pick, framing, question: frameQuestion(framing, questions[pick]!) };
@@ -104,7 +103,7 @@ function chosenChunks(doc: Extract<DocumentChunks, { status: "kept" }>, options:
   const k = options.chunksPerDocument;
   if (k === undefined || k >= doc.chunks.length) return doc.chunks;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`Cannot generate questions: chunksPerDocument must be an integer ≥ 1, got ${k}`);
-  return sampleIndices(doc.chunks.length, k, seededRandom(options.seed, "chunks", doc.id)).map((i) => doc.chunks[i]!);
+  return sampleIndices(doc.chunks.length, k, mulberry32(hashSeed(options.seed, "chunks", doc.id)).next).map((i) => doc.chunks[i]!);
 }
 
 async function* workItems(options: GenerateQuestionsOptions): AsyncGenerator<WorkItem> {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { chunkDocuments } from "./chunk-documents.ts";
 import { generateQuestions } from "./generate-questions.ts";
 import { generateResponses } from "./generate-responses.ts";
-import { readJsonl } from "./jsonl.ts";
+import { readJsonl } from "@longpo/io";
 import type { Generator } from "./model-interfaces.ts";
 import { PreferencePair } from "./preference-pair.ts";
 import { QuestionRecord } from "./stage-records.ts";

@@ -1,9 +1,8 @@
 // Stage 3: chosen = answer from chunk + question, rejected = answer from the whole document + question.
 import type { ChatMessage, GenerateRequest, GenerateResult, Generator, Sampling } from "./model-interfaces.ts";
-import { openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { hashSeed, openJsonlAppender, readJsonl, readKeys } from "@longpo/io";
 import { PreferencePair, pairId, type PairTurn } from "./preference-pair.ts";
 import { answerMessages, type PromptOptions } from "./prompts.ts";
-import { hashInt } from "./_random.ts";
 import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";
 import { DocumentChunks, QuestionRecord, type StageCommon, type StageReport } from "./stage-records.ts";
 import { QUESTION_SAMPLING } from "./generate-questions.ts";
@@ -97,7 +96,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
   const progress = stageProgress("responses", options, Math.max(0, totalDialogues - done.size));
   const out = openJsonlAppender(options.output);
 
-  const seedFor = (kind: string, id: string, turn: number): number => sampling.seed ?? hashInt(options.seed, kind, id, String(turn)) >>> 1;
+  const seedFor = (kind: string, id: string, turn: number): number => sampling.seed ?? hashSeed(options.seed, kind, id, String(turn)) >>> 1;
 
   const handle = async (batch: Dialogue[]): Promise<PreferencePair[]> => {
     const history: ChatMessage[][] = batch.map(() => []);

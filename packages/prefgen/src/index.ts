@@ -30,9 +30,9 @@
 export { ChatMessage, Sampling } from "./model-interfaces.ts";
 export type { FinishReason, GenerateRequest, GenerateResult, Generator, ScoreRequest, ScoreResult, Scorer } from "./model-interfaces.ts";
 export { ChunkSpan, PairTurn, PreferencePair, Provenance, longDialogue, pairId, shortDialogue } from "./preference-pair.ts";
-export { PreferenceDataError } from "./preference-data-error.ts";
-export { countLines, openJsonlAppender, readJsonl, readJsonlEntries, readKeys, repairJsonl } from "./jsonl.ts";
-export type { JsonlAppender, JsonlAppenderOptions, ReadJsonlOptions } from "./jsonl.ts";
+// The JSONL primitives and their error live in @longpo/io; re-exported here, the error under its former name too.
+export { countLines, JsonlError, JsonlError as PreferenceDataError, openJsonlAppender, readJsonl, readJsonlEntries, readKeys, repairJsonl } from "@longpo/io";
+export type { JsonlAppender, JsonlAppenderOptions, ReadJsonlOptions } from "@longpo/io";
 export { exportTrl, toTrlRow } from "./export-trl.ts";
 export type { TrlConversationalRow, TrlExportOptions, TrlExportSummary, TrlStandardRow } from "./export-trl.ts";
 

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { createWordTokenizer } from "@longpo/compress";
 import { describe, expect, it } from "vitest";
 import { createOpenAIModel } from "./create-openai-model.ts";
-import { readJsonl } from "./jsonl.ts";
+import { readJsonl } from "@longpo/io";
 import { PreferencePair } from "./preference-pair.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { CHILD_PIPELINE } from "./_testdata/child-settings.ts";

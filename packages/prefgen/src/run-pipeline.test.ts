@@ -7,7 +7,7 @@ import { createOpenAIModel } from "./create-openai-model.ts";
 import type { Generator } from "./model-interfaces.ts";
 import { exportTrl, type TrlConversationalRow } from "./export-trl.ts";
 import { applyFilters, defaultFilters } from "./filters.ts";
-import { readJsonl } from "./jsonl.ts";
+import { readJsonl } from "@longpo/io";
 import { parseNumberedQuestions } from "./parse-questions.ts";
 import { PreferencePair, pairId } from "./preference-pair.ts";
 import { runPipeline } from "./run-pipeline.ts";

@@ -1,5 +1,5 @@
 // Stage 5: reference log-probs log π_S(y | x_S) for chosen and rejected, summed over turns.
-import { countLines, openJsonlAppender, readJsonl, readKeys } from "./jsonl.ts";
+import { countLines, openJsonlAppender, readJsonl, readKeys } from "@longpo/io";
 import type { ScoreRequest, Scorer } from "./model-interfaces.ts";
 import { PreferencePair } from "./preference-pair.ts";
 import { checkBatchSize, runBatched, stageLog, stageProgress } from "./_stage.ts";

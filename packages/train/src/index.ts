@@ -60,7 +60,6 @@ export { listCheckpoints, totalTrainSteps, train, writeFolderAtomically } from "
 export type { MetricsLine, TrainerOptions, TrainResult } from "./trainer/trainer.ts";
 export { readTrainerState, TrainerStateFile, writeTrainerState } from "./trainer/trainer-state.ts";
 export type { TrainerPosition } from "./trainer/trainer-state.ts";
-export { SeededRng } from "./trainer/seeded-rng.ts";
 export { assignWeights, llamaPolicy } from "./adapters/llama-policy.ts";
 export type { LlamaPolicyOptions } from "./adapters/llama-policy.ts";
 export { llamaEvalModel, llamaGenerator, llamaScorer } from "./adapters/llama-adapters.ts";

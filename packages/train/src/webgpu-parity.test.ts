@@ -8,6 +8,8 @@
 // - The custom gradients (matmul2d, rmsNorm, applyRope, swiglu, headAttention, the checkpointed layer's nested
 //   tf.grads, sequenceLogps with its on-device labelLogpGradient) are plain tfjs ops and run on webgpu unchanged.
 // - sequenceLogps' host-assembled gradient (large logits) is wasm-only: it is never the default elsewhere.
+// - trainer/fused-adam.ts (one wasm kernel per Adam update) and KvCache's in-place heap writes are wasm-only too:
+//   on webgpu the optimizer runs its plain tfjs ops and the cache its generic path (both exercised here).
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareParity, parityNumbers, type ParityNumbers, type ParityRow } from "./_backend-parity.ts";

@@ -1,7 +1,7 @@
 // Writes small synthetic documents (seeded made-up prose in paragraphs) for pipeline tests and benchmarks.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { seededRandom } from "../_random.ts";
+import { hashSeed, mulberry32 } from "@longpo/io";
 
 const NAMES = ["Ahab", "Ishmael", "Queequeg", "Starbuck", "Stubb", "Flask", "Pip", "Fedallah", "Tashtego", "Daggoo"];
 const VERBS = ["watched", "followed", "doubted", "praised", "carried", "mended", "counted", "feared", "greeted", "studied"];
@@ -10,7 +10,7 @@ const TAILS = ["before dawn", "in silence", "with great care", "near the bow", "
 
 /** One document: `paragraphs` paragraphs of 3–5 sentences, seeded by `seed` and `id`. */
 export function makeDocument(id: string, paragraphs: number, seed = 1): string {
-  const random = seededRandom(seed, "doc", id);
+  const random = mulberry32(hashSeed(seed, "doc", id)).next;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const out: string[] = [];
   for (let p = 0; p < paragraphs; p += 1) {

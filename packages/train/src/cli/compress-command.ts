@@ -1,5 +1,6 @@
 // `longpo compress`: split a document into token-bounded chunks with the model's tokenizer (JSONL out).
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "@longpo/io";
 import { chunkDocument, type ChunkUnits } from "@longpo/compress";
 import { loadTokenizer } from "../model/tokenizer.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
@@ -32,9 +33,7 @@ export async function compressCommand(argv: readonly string[], io: CliIo): Promi
   const text = await readFile(str(args, "input"), "utf8");
   const chunks = chunkDocument(text, tok, { maxTokens: num(args, "maxTokens"), overlap: num(args, "overlap"), units: units as ChunkUnits });
   const out = str(args, "out");
-  const tmp = `${out}.tmp-${Date.now().toString(36)}`;
-  await writeFile(tmp, chunks.map((c) => `${JSON.stringify(c)}\n`).join(""));
-  await rename(tmp, out);
+  await writeFileAtomic(out, chunks.map((c) => `${JSON.stringify(c)}\n`).join(""));
   io.out(`wrote ${chunks.length} chunks to ${out}\n`);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import type { BackendPreference } from "../model/backend.ts";
 import { buildTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
 import { issueLine } from "./zod-issue.ts";
 
@@ -74,6 +75,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
       : "";
     throw new InputError(`Cannot read demo config: ${issueLine(DemoConfig, i)}${from}`);
   }
+  lockOutput(parsed.data.outDir, "demo", io);
   const result = await runDemo({ quick: bool(args, "quick"), config, log: (line) => io.err(`demo: ${line}\n`) });
   io.out(`${demoTable(result.rows)}\n\nreport: ${result.reportDir} (${result.wallSeconds.toFixed(0)} s, backend ${result.backend})\n`);
   return EXIT.ok;
@@ -103,6 +105,7 @@ export async function bootstrapCommand(argv: readonly string[], io: CliIo): Prom
     if (e instanceof TrainConfigError) throw new InputError(`Cannot read M0 recipe ${file}: in train, ${e.message.replace(/^Cannot read training config: /, "")}`);
     throw e;
   }
+  lockOutput(str(args, "out"), "bootstrap", io);
   const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;

@@ -5,6 +5,7 @@ import type { ChatTokenizer } from "../model/tokenizer.ts";
 import { createProgress } from "../progress.ts";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { openEngine, type OpenedModel, readModelFolder, useBackend } from "./open-model.ts";
 
 export const evalSpec: CommandSpec = {
@@ -104,6 +105,7 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
 /** `longpo eval`. */
 export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, evalSpec);
+  lockOutput(str(args, "out"), "eval", io);
   const lengths = parseLengths(str(args, "lengths"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));

@@ -1,4 +1,5 @@
 // The `longpo` command: subcommand dispatch, --help, one-line errors and exit codes.
+import { OutputLockedError } from "@longpo/io";
 import { PreferenceDataError } from "@longpo/prefgen";
 import { BackendUnavailableError } from "../model/backend.ts";
 import { CheckpointError } from "../model/checkpoint-error.ts";
@@ -10,6 +11,7 @@ import { convertCommand, convertSpec } from "./convert-command.ts";
 import { bootstrapCommand, bootstrapSpec, demoCommand, demoSpec } from "./demo-command.ts";
 import { evalCommand, evalSpec } from "./eval-command.ts";
 import { generateCommand, generateSpec } from "./generate-command.ts";
+import { releaseOutputLocks } from "./output-lock.ts";
 import { prefgenCommand, prefgenSpec } from "./prefgen-command.ts";
 import { runCommand, runSpec } from "./run-command.ts";
 import { scoreCommand, scoreSpec } from "./score-command.ts";
@@ -88,8 +90,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return await command.run(rest, io);
   } catch (e) {
     const bad = e instanceof UsageError || e instanceof InputError || e instanceof CheckpointError ||
-      e instanceof PreferenceDataError || e instanceof BackendUnavailableError || e instanceof TrainConfigError;
+      e instanceof PreferenceDataError || e instanceof BackendUnavailableError || e instanceof TrainConfigError ||
+      e instanceof OutputLockedError;
     io.err(`longpo ${name}: ${oneLine(e)}\n`);
     return bad ? EXIT.badInput : EXIT.failed;
+  } finally {
+    releaseOutputLocks();
   }
 }

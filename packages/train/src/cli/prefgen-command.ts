@@ -1,9 +1,11 @@
 // `longpo prefgen`: documents → chunks → questions → chosen (chunk) / rejected (whole document) → filtered, scored pairs.
 import { readFile } from "node:fs/promises";
+import { hashString } from "@longpo/io";
 import { defaultFilters, type GenerateRequest, type Generator, pipelineFiles, QUESTION_INSTRUCTION, runPipeline } from "@longpo/prefgen";
 import { type InferenceModel, llamaGenerator, llamaScorer } from "../adapters/llama-adapters.ts";
 import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 
 export const prefgenSpec: CommandSpec = {
@@ -31,17 +33,19 @@ export const prefgenSpec: CommandSpec = {
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
-    "prompt is answered with four questions drawn in turn from the file, and the pipeline picks one as usual.",
+    "prompt is answered with four consecutive questions of the file, starting at a line chosen by a hash of the",
+    "prompt (so a resumed run asks what an uninterrupted one would), and the pipeline picks one as usual.",
   ],
 };
 
 /**
- * Answer prefgen's question prompts with questions from a list (four per prompt, drawn in turn), pass every
- * other request to `inner`. For models that cannot write questions; documented on `--questions`.
+ * Answer prefgen's question prompts with questions from a list (four consecutive ones, from a line chosen by
+ * FNV-1a of the prompt's text), pass every other request to `inner`. For models that cannot write questions;
+ * documented on `--questions`. The answer depends on the prompt alone, never on what came before, so a run
+ * killed and resumed writes the same questions as an uninterrupted one (issue 14, defect 4).
  */
 export function withFixedQuestions(inner: Generator, questions: readonly string[]): Generator {
   const head = QUESTION_INSTRUCTION.slice(QUESTION_INSTRUCTION.indexOf("{passage}") + "{passage}".length).trim().slice(0, 60);
-  let next = 0;
   return {
     name: `${inner.name}+fixed-questions`,
     async generate(requests: GenerateRequest[]) {
@@ -51,8 +55,8 @@ export function withFixedQuestions(inner: Generator, questions: readonly string[
       let k = 0;
       return requests.map((r) => {
         if (!isQuestion(r)) return answers[k++] as Awaited<ReturnType<Generator["generate"]>>[number];
-        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(next + i) % questions.length]}`);
-        next += 4;
+        const start = hashString(r.messages.map((m) => m.content).join("\n")) % questions.length;
+        const four = [0, 1, 2, 3].map((i) => `${i + 1}: ${questions[(start + i) % questions.length]}`);
         return { text: four.join("\n"), finishReason: "stop" as const, promptTokens: 0, completionTokens: 0 };
       });
     },
@@ -138,6 +142,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  lockOutput(str(args, "out"), "prefgen", io);
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));

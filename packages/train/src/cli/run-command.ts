@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildTrainConfig, describeTrainConfig, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { parseLengths, runEval } from "./eval-command.ts";
 import { readModelFolder, requireFolder, useBackend } from "./open-model.ts";
 import { readQuestions, runPrefgen } from "./prefgen-command.ts";
@@ -41,6 +42,7 @@ export const runSpec: CommandSpec = {
 /** `longpo run`. */
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, runSpec);
+  lockOutput(str(args, "out"), "run", io);
   const baseConfig = await readConfigFile(optStr(args, "config"));
   try {
     buildTrainConfig(baseConfig, args.extra, optStr(args, "config")); // validate once, before anything is written

@@ -1,5 +1,5 @@
 // `longpo score`: fill a pair file's reference log-probs (each turn's answers on its short prompt) with a model.
-import { rename, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "@longpo/io";
 import { scoreBatch } from "@longpo/prefgen";
 import { llamaScorer } from "../adapters/llama-adapters.ts";
 import { createProgress } from "../progress.ts";
@@ -41,9 +41,7 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
     }
     bar.finish();
     const out = str(args, "out");
-    const tmp = `${out}.tmp-${Date.now().toString(36)}`;
-    await writeFile(tmp, scored.map((p) => `${JSON.stringify(p)}\n`).join(""));
-    await rename(tmp, out);
+    await writeFileAtomic(out, scored.map((p) => `${JSON.stringify(p)}\n`).join(""));
     io.out(`scored ${scored.length} pairs into ${out}\n`);
     return EXIT.ok;
   } finally {

@@ -14,6 +14,7 @@ import { buildTrainingExample } from "../trainer/training-example.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
 import { buildTasks, evaluateModel, parseLengths, suiteScores } from "./eval-command.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
+import { lockOutput } from "./output-lock.ts";
 import { buildModel, readModelFolder, requireFile, requireFolder, useBackend } from "./open-model.ts";
 
 export const trainSpec: CommandSpec = {
@@ -170,6 +171,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     throw e;
   }
   for (const line of built.applied) io.err(`train: override ${line}\n`);
+  lockOutput(built.config.outputDir, "train", io);
   await requireFolder(str(args, "model"), "model");
   await requireFile(str(args, "pairs"), "pair file");
   const backend = await useBackend(str(args, "backend"));

@@ -1,5 +1,5 @@
 // Filler text for the synthetic world: a small sentence grammar, self-contained and licence-free.
-import type { Rng } from "./rng.ts";
+import type { Sfc32 as Rng } from "@longpo/io";
 
 const DET = ["the", "a", "this", "that", "every", "no", "some", "one"] as const;
 const ADJ = [

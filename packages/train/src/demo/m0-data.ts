@@ -1,7 +1,7 @@
 // M0's supervised mixture: short documents with question-answering and question-writing turns, as chat dialogues.
 import type { PreferencePair } from "@longpo/prefgen";
 import { type ChatMessage, copyUserMessage, QG_INSTRUCTION, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage } from "./formats.ts";
-import { createRng, type Rng } from "./rng.ts";
+import { sfc32 as createRng, type Sfc32 as Rng } from "@longpo/io";
 import { FACT_LENGTH, makeDocument, type PlacedFact, questionText, sampleFacts, type World } from "./world.ts";
 
 /** Which fact a question-writing turn is taught to ask about. */

@@ -16,7 +16,7 @@ import { trainFromFiles } from "../cli/train-command.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { type QuestionGrounding, qgUserMessage, questionGrounding } from "./formats.ts";
 import { countWorldTokens, m0Dialogues, sftPair } from "./m0-data.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import { worldQaTask } from "./world-qa-task.ts";
 import { SPECIAL_IDS, writeWorldTokenizer } from "./world-tokenizer.ts";
 import { createWorld, makeDocument, sampleFacts, type World, WorldConfig } from "./world.ts";

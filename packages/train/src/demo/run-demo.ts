@@ -59,6 +59,9 @@ export const DemoConfig = z.strictObject({
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
+  restatementsPerChunk: z.number().int().nonnegative().default(0).describe(
+    "facts of earlier chunks restated in each later chunk of the pair documents (long-range structure); evaluation documents state each fact once",
+  ),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
@@ -301,6 +304,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         chunks: config.lengthFactor,
         chunkLength: shortLength,
         factsPerChunk: config.factsPerChunk,
+        restatementsPerChunk: config.restatementsPerChunk,
         questions: config.questions,
         turns: config.turns,
         minChosenProb: config.minChosenProb,

@@ -6,7 +6,7 @@ import type { ChatTokenizer } from "../model/tokenizer.ts";
 import type { Progress } from "../progress.ts";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import { makeChunkedDocument, questionText, type World } from "./world.ts";
 
 /** Where the question of a pair comes from. */
@@ -32,6 +32,11 @@ export interface WorldPairsOptions {
   readonly chunks: number;
   readonly chunkLength: number;
   readonly factsPerChunk: readonly [number, number];
+  /**
+   * Facts of earlier chunks restated in each later chunk of a long document (long-range structure, see
+   * `makeChunkedDocument`); default 0. Questions may be about a restated fact: its chunk states it too.
+   */
+  readonly restatementsPerChunk?: number;
   readonly questions: QuestionSource;
   /**
    * (chunk, question) turns per document, on distinct chunks (DESIGN.md's multi-turn pairs): one long dialogue
@@ -166,12 +171,18 @@ export async function makeWorldPairs(
   const rng = createRng(`${options.seed}:pairs`);
   const docs: Doc[] = [];
   for (let d = 0; d < options.documents; d++) {
-    const doc = makeChunkedDocument(world, rng, { chunks: options.chunks, chunkLength: options.chunkLength, factsPerChunk: options.factsPerChunk });
+    const doc = makeChunkedDocument(world, rng, {
+      chunks: options.chunks,
+      chunkLength: options.chunkLength,
+      factsPerChunk: options.factsPerChunk,
+      restatementsPerChunk: options.restatementsPerChunk ?? 0,
+    });
     const picked = rng.shuffle(doc.chunks.map((_, i) => i)).slice(0, turnsPerDocument);
     const turns = picked.map((chunkIndex): Turn => {
       const chunk = doc.chunks[chunkIndex];
       if (chunk === undefined) throw new RangeError(`Cannot make world pairs: chunk ${chunkIndex} is missing`);
-      const turn: Turn = { chunkIndex, chunkText: chunk.text, chunkTokens: chunk.tokens.length, facts: chunk.facts };
+      const facts = [...chunk.facts, ...(chunk.restatements ?? [])]; // what the chunk states, restated facts included
+      const turn: Turn = { chunkIndex, chunkText: chunk.text, chunkTokens: chunk.tokens.length, facts };
       if (options.questions === "template") turn.question = questionText(rng.pick(chunk.facts));
       return turn;
     });

@@ -42,6 +42,17 @@ describe("worldQaTask", () => {
     }
   });
 
+  it("states each fact once in its documents (no restatements: the test measures retrieval, not repetition)", () => {
+    for (const e of worldQaExamples(world, options)) {
+      const [doc = ""] = userText(e.prompt).split(" <q> ");
+      const words = doc.split(" ");
+      const mentions = words.filter((w, i) => words[i + 1] === ":" && words[i + 2] === "the").length; // "name : the attr is value ."
+      expect(mentions).toBe(e.metadata.facts);
+      const names = words.filter((w, i) => words[i + 1] === ":");
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
   it("scores an oracle that reads the document at 100% and a constant answer near chance", async () => {
     const task = worldQaTask(world, options);
     const perfect = await runSuite(oracle, { name: "t", tasks: [task] });

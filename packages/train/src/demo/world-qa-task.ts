@@ -1,7 +1,7 @@
 // The world's exact-match QA as an `@longpo/eval` task: documents of any length with the asked fact at chosen depths.
 import type { GenerateExample, GenerateTask } from "@longpo/eval";
 import { answerMatches, qaUserMessage } from "./formats.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import { makeDocument, questionText, sampleFacts, type World } from "./world.ts";
 
 /** Options of {@link worldQaExamples} and {@link worldQaTask}. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { AutoTokenizer, env, PreTrainedTokenizer } from "@huggingface/transformers";
 import { describe, expect, it } from "vitest";
 import { qaUserMessage } from "./formats.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import { buildWorldTokenizer, SPECIAL_IDS, writeWorldTokenizer } from "./world-tokenizer.ts";
 import { createWorld, makeChunkedDocument, questionText } from "./world.ts";
 

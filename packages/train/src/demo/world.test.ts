@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FILLER_WORDS, fillerSentence } from "./filler.ts";
 import { answerFrom, parseQuestion } from "./formats.ts";
-import { createRng } from "./rng.ts";
+import { sfc32 as createRng } from "@longpo/io";
 import {
   createWorld,
   FACT_LENGTH,
@@ -129,6 +129,36 @@ describe("makeChunkedDocument", () => {
     expect(new Set(names).size).toBe(names.length);
     expect(document.facts.length).toBe(chunks.reduce((n, c) => n + c.facts.length, 0));
     for (const f of document.facts) expect(document.tokens.slice(f.start, f.start + FACT_LENGTH)).toEqual(factWords(f));
+  });
+
+  it("restates the configured number of earlier facts in every later chunk, after their first mention", () => {
+    const rng = createRng(11);
+    const { chunks, document } = makeChunkedDocument(world, rng, { chunks: 4, chunkLength: 64, factsPerChunk: [2, 3], restatementsPerChunk: 2 });
+    expect(document.tokens).toHaveLength(256);
+    expect(chunks[0]?.restatements).toBeUndefined(); // nothing earlier to restate
+    for (const chunk of chunks.slice(1)) expect(chunk.restatements).toHaveLength(2);
+    const restated = document.restatements ?? [];
+    expect(restated).toHaveLength(6);
+    for (const r of restated) {
+      // The same sentence as the first mention, with the same value, and only later in the document.
+      expect(document.tokens.slice(r.start, r.start + FACT_LENGTH)).toEqual(factWords(r));
+      const first = document.facts.find((f) => f.name === r.name);
+      expect(first?.value).toBe(r.value);
+      expect(first!.start).toBeLessThan(r.start);
+    }
+    // Questions still have one answer: names of the document's own facts stay unique.
+    const names = document.facts.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("draws the same document as before when restatements are off", () => {
+    const a = makeChunkedDocument(world, createRng(12), { chunks: 4, chunkLength: 64, factsPerChunk: [2, 3] });
+    const b = makeChunkedDocument(world, createRng(12), { chunks: 4, chunkLength: 64, factsPerChunk: [2, 3], restatementsPerChunk: 0 });
+    expect(b.document.tokens).toEqual(a.document.tokens);
+    expect(b.document.restatements).toBeUndefined();
+    expect(() => makeChunkedDocument(world, createRng(12), { chunks: 2, chunkLength: 64, factsPerChunk: [2, 3], restatementsPerChunk: 1.5 })).toThrow(
+      /restatementsPerChunk must be an integer >= 0, got 1.5/,
+    );
   });
 
   it("asks questions that its facts answer, in the chunk and in the long document", () => {

@@ -1,7 +1,7 @@
 // The synthetic world: invented one-token names with attributes, filler text, and documents with facts at chosen depths.
 import { z } from "zod";
 import { FILLER_WORDS, fillerWords } from "./filler.ts";
-import { createRng, type Rng } from "./rng.ts";
+import { sfc32 as createRng, type Sfc32 as Rng } from "@longpo/io";
 
 /** The default attributes: six of them with twelve one-word values each. */
 export const DEFAULT_ATTRIBUTES: readonly { name: string; values: string[] }[] = [
@@ -60,6 +60,12 @@ export interface WorldDocument {
   readonly tokens: readonly string[];
   readonly text: string;
   readonly facts: readonly PlacedFact[];
+  /**
+   * Sentences that restate a fact stated earlier in a longer document (long-range structure: predicting the restated
+   * value means reaching back to the first mention). They are not facts of this document: questions are never about
+   * them. Absent or empty in documents made without restatements.
+   */
+  readonly restatements?: readonly PlacedFact[];
 }
 
 /** Words of the fact and question templates (besides names, attributes and values). */
@@ -162,6 +168,11 @@ export interface DocumentOptions {
   readonly facts: readonly Fact[];
   /** Depth of each fact in [0, 1] (0 = first sentence, 1 = last); random where absent. */
   readonly depths?: readonly (number | undefined)[];
+  /**
+   * Facts stated earlier in a longer document, sentences of the same form placed at random depths after the
+   * document's own facts are drawn; they are returned as `restatements`, not `facts`. Default none.
+   */
+  readonly restate?: readonly Fact[];
 }
 
 /**
@@ -171,7 +182,9 @@ export interface DocumentOptions {
  * @throws {RangeError} when the facts do not fit or a depth is outside [0, 1].
  */
 export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument {
-  const { length, facts } = options;
+  const restate = options.restate ?? [];
+  const facts = [...options.facts, ...restate];
+  const length = options.length;
   const fillerLength = length - facts.length * FACT_LENGTH;
   if (!Number.isInteger(length) || fillerLength < 0) {
     throw new RangeError(
@@ -197,15 +210,17 @@ export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument 
   });
   const tokens: string[] = [];
   const placed: PlacedFact[] = [];
+  const restated: PlacedFact[] = [];
+  const own = new Set<Fact>(options.facts);
   let cursor = 0;
   for (const p of placements) {
     tokens.push(...words.slice(cursor, p.at));
     cursor = p.at;
-    placed.push({ ...p.fact, start: tokens.length, depth: tokens.length / span });
+    (own.has(p.fact) ? placed : restated).push({ ...p.fact, start: tokens.length, depth: tokens.length / span });
     tokens.push(...factWords(p.fact));
   }
   tokens.push(...words.slice(cursor));
-  return { tokens, text: tokens.join(" "), facts: placed };
+  return { tokens, text: tokens.join(" "), facts: placed, ...(restate.length > 0 ? { restatements: restated } : {}) };
 }
 
 /** Options of {@link makeChunkedDocument}. */
@@ -216,6 +231,12 @@ export interface ChunkedDocumentOptions {
   readonly chunkLength: number;
   /** Facts per chunk, drawn uniformly in [min, max]. */
   readonly factsPerChunk: readonly [number, number];
+  /**
+   * Restatements per chunk after the first: each chunk c ≥ 1 restates this many facts drawn from chunks 0..c−1 (at
+   * most as many as exist), so the long document has long-range structure as real documents do. Default 0, which
+   * draws nothing extra (the random stream is that of a document without restatements).
+   */
+  readonly restatementsPerChunk?: number;
 }
 
 /** A long document made of short chunks, each a document of its own; names are unique across all chunks. */
@@ -230,12 +251,15 @@ export function joinDocuments(parts: readonly WorldDocument[]): WorldDocument {
   const tokens = parts.flatMap((p) => p.tokens);
   const span = Math.max(1, tokens.length - FACT_LENGTH);
   const facts: PlacedFact[] = [];
+  const restatements: PlacedFact[] = [];
   let offset = 0;
   for (const part of parts) {
-    for (const f of part.facts) facts.push({ ...f, start: f.start + offset, depth: (f.start + offset) / span });
+    const shift = (f: PlacedFact): PlacedFact => ({ ...f, start: f.start + offset, depth: (f.start + offset) / span });
+    facts.push(...part.facts.map(shift));
+    restatements.push(...(part.restatements ?? []).map(shift));
     offset += part.tokens.length;
   }
-  return { tokens, text: tokens.join(" "), facts };
+  return { tokens, text: tokens.join(" "), facts, ...(restatements.length > 0 ? { restatements } : {}) };
 }
 
 /**
@@ -244,12 +268,20 @@ export function joinDocuments(parts: readonly WorldDocument[]): WorldDocument {
  */
 export function makeChunkedDocument(world: World, rng: Rng, options: ChunkedDocumentOptions): ChunkedDocument {
   const [lo, hi] = options.factsPerChunk;
+  const perChunk = options.restatementsPerChunk ?? 0;
+  if (!(Number.isInteger(perChunk) && perChunk >= 0)) {
+    throw new RangeError(`Cannot make a chunked document: restatementsPerChunk must be an integer >= 0, got ${perChunk}`);
+  }
   const used = new Set<string>();
+  const earlier: Fact[] = [];
   const chunks: WorldDocument[] = [];
   for (let c = 0; c < options.chunks; c++) {
     const facts = sampleFacts(world, rng, rng.range(lo, hi), used);
     for (const f of facts) used.add(f.name);
-    chunks.push(makeDocument(rng, { length: options.chunkLength, facts }));
+    // Restated facts keep their value, so every question still has exactly one answer in the long document.
+    const restate = perChunk > 0 && earlier.length > 0 ? rng.sample(earlier, Math.min(perChunk, earlier.length)) : [];
+    chunks.push(makeDocument(rng, { length: options.chunkLength, facts, ...(restate.length > 0 ? { restate } : {}) }));
+    earlier.push(...facts);
   }
   return { chunks, document: joinDocuments(chunks) };
 }

@@ -1,12 +1,11 @@
 // Test helper: seeded random weights for any ModelConfig (never re-exported).
 
-import { SeededRng } from "../trainer/seeded-rng.ts";
+import { mulberry32 } from "@longpo/io";
 import { type ModelConfig, parameterShapes, type WeightMap } from "./config.ts";
 
-/** A seeded generator of uniforms in [0, 1): the trainer's mulberry32 (`SeededRng`), as a function. */
+/** A seeded generator of uniforms in [0, 1): @longpo/io's mulberry32, as a function. */
 export function seededUniform(seed: number): () => number {
-  const rng = new SeededRng(seed);
-  return () => rng.next();
+  return mulberry32(seed).next;
 }
 
 /** Weights of every parameter of `config`, uniform in [-scale, scale), reproducible from `seed`. */

@@ -15,6 +15,8 @@ export interface AttentionMask {
   keyValid: Uint8Array;
   /** A query at cache index i sees keys j with i − j < slidingWindow; null sees all earlier keys. */
   slidingWindow: number | null;
+  /** Key slots the key tensors hold (a preallocated cache's capacity, ≥ S); the slots past S are never seen. */
+  keySlots?: number;
 }
 
 /** A large finite negative: masked scores vanish in softmax; fully masked (padding) rows stay finite. */
@@ -33,7 +35,7 @@ export interface BlockBias {
  * entirely (causal), as are keys before the sliding window of its first query.
  */
 export function blockBias(mask: AttentionMask, b: number, t0: number, t1: number, allKeys = false): BlockBias {
-  const keys = mask.pastLength + mask.queryLength;
+  const keys = mask.keySlots ?? mask.pastLength + mask.queryLength;
   const { kStart, kEnd } = allKeys ? { kStart: 0, kEnd: keys } : blockKeyRange(mask, t0, t1);
   const bias = new Float32Array((t1 - t0) * (kEnd - kStart));
   writeBlockBias(mask, b, t0, t1, kStart, kEnd, bias);
@@ -128,7 +130,7 @@ export class BlockBiasCache {
   all(): tf.Tensor3D {
     if (this.#all === null) {
       const { batch, queryLength: t, pastLength } = this.#mask;
-      const s = pastLength + t;
+      const s = this.#mask.keySlots ?? pastLength + t;
       const data = new Float32Array(batch * t * s);
       for (let b = 0; b < batch; b++) data.set(blockBias(this.#mask, b, 0, t, true).bias, b * t * s);
       this.#all = tf.keep(tf.tensor3d(data, [batch, t, s]));
@@ -156,6 +158,8 @@ export interface AttentionShape {
   queryBlockSize: number;
   /** Recompute the probabilities in the backward pass instead of keeping them (O(block·S) training memory). */
   recompute: boolean;
+  /** q already carries the 1/√headDim factor (folded into its RoPE tables): no multiply per block. */
+  scaledQueries?: boolean;
 }
 
 /**
@@ -180,11 +184,12 @@ function headAttention(
   groups: number,
   queryBlockSize: number,
   recompute: boolean,
+  scale: number,
 ): tf.Tensor2D {
   const mask = masks.mask;
   const t = mask.queryLength;
   const [s, hd] = k.shape;
-  const scale = 1 / Math.sqrt(hd);
+  const scaled = (x: tf.Tensor2D) => (scale === 1 ? x : (tf.mul(x, scale) as tf.Tensor2D));
   const blocks: [number, number][] = [];
   for (let t0 = 0; t0 < t; t0 += queryBlockSize) blocks.push([t0, Math.min(t, t0 + queryBlockSize)]);
   const rows = (x: tf.Tensor2D, t0: number, t1: number) =>
@@ -193,7 +198,7 @@ function headAttention(
     kStart === 0 && kEnd === s ? x : tf.slice(x, [kStart, 0], [kEnd - kStart, hd]);
   const probabilities = (qb: tf.Tensor2D, kb: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor2D => {
     const [queries, width] = bias.shape;
-    const scores = tf.matMul(tf.mul(qb, scale), tf.transpose(kb)); // (M, Sk)
+    const scores = tf.matMul(scaled(qb), tf.transpose(kb)); // (M, Sk)
     const masked = tf.add(tf.reshape(scores, [queries, groups, width]), tf.reshape(bias, [queries, 1, width]));
     return tf.softmax(tf.reshape(masked, [queries * groups, width])) as tf.Tensor2D; // (M, Sk)
   };
@@ -216,8 +221,9 @@ function headAttention(
       value: outs.length === 1 ? outs[0]! : tf.concat(outs, 0), // (T·G, hd)
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [sq, sk, sv] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        let dk = tf.zerosLike(sk); // (S, hd)
-        let dv = tf.zerosLike(sv); // (S, hd)
+        // Summed over blocks; the first block's gradient starts the sum (no zeros tensor and add).
+        let dk: tf.Tensor | null = null; // (S, hd)
+        let dv: tf.Tensor | null = null; // (S, hd)
         const dqs: tf.Tensor2D[] = [];
         blocks.forEach(([t0, t1], i) => {
           const [dq, nextDk, nextDv] = tf.tidy(() => {
@@ -231,19 +237,20 @@ function headAttention(
               : (saved[3 + i] as tf.Tensor2D); // (M, Sk)
             const dP = tf.matMul(dO, tf.transpose(vb)); // (M, Sk)
             const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor2D; // (M, Sk)
-            const dkb = tf.transpose(tf.matMul(tf.transpose(tf.mul(qb, scale) as tf.Tensor2D), dS)); // (hd, Sk) → (Sk, hd)
+            const dkb = tf.transpose(tf.matMul(tf.transpose(scaled(qb)), dS)); // (hd, Sk) → (Sk, hd)
             const dvb = tf.transpose(tf.matMul(tf.transpose(dO), p)); // (hd, Sk) → (Sk, hd)
             const around = (x: tf.Tensor) =>
               kStart === 0 && kEnd === s ? x : tf.pad(x, [[kStart, s - kEnd], [0, 0]]); // (S, hd)
-            return [tf.mul(tf.matMul(dS, kb), scale), tf.add(dk, around(dkb)), tf.add(dv, around(dvb))];
+            const sum = (acc: tf.Tensor | null, x: tf.Tensor) => (acc === null ? around(x) : tf.add(acc, around(x)));
+            return [scaled(tf.matMul(dS, kb)), sum(dk, dkb), sum(dv, dvb)];
           });
-          dk.dispose();
-          dv.dispose();
+          dk?.dispose();
+          dv?.dispose();
           dk = nextDk!;
           dv = nextDv!;
           dqs.push(dq!);
         });
-        return [dqs.length === 1 ? dqs[0]! : tf.concat(dqs, 0), dk, dv];
+        return [dqs.length === 1 ? dqs[0]! : tf.concat(dqs, 0), dk ?? tf.zerosLike(sk), dv ?? tf.zerosLike(sv)];
       }),
     };
   }) as never);
@@ -269,6 +276,7 @@ export function attention(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const { numHeads, numKvHeads, headDim, queryBlockSize, recompute } = shape;
+    const scale = shape.scaledQueries === true ? 1 : 1 / Math.sqrt(headDim);
     const { batch, queryLength: t } = masks.mask;
     const s = k.shape[2];
     const groups = numHeads / numKvHeads;
@@ -287,7 +295,7 @@ export function attention(
       // fewer kernel calls than the loop; its slower rank-3 matmul hardly matters at these sizes.
       const k3 = tf.reshape(k, [batch * numKvHeads, s, headDim]);
       const v3 = tf.reshape(v, [batch * numKvHeads, s, headDim]);
-      const scores = tf.matMul(tf.mul(qHeads, 1 / Math.sqrt(headDim)), k3, false, true); // (B·nKv, T·G, S)
+      const scores = tf.matMul(scale === 1 ? qHeads : tf.mul(qHeads, scale), k3, false, true); // (B·nKv, T·G, S)
       const masked = tf.add(
         tf.reshape(scores, [batch, numKvHeads, t, groups, s]),
         tf.reshape(masks.all(), [batch, 1, t, 1, s]),
@@ -299,7 +307,7 @@ export function attention(
     const kRows = tf.unstack(tf.reshape(k, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const vRows = tf.unstack(tf.reshape(v, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const outs = qRows.map((qi, i) =>
-      headAttention(qi, kRows[i]!, vRows[i]!, Math.floor(i / numKvHeads), masks, groups, queryBlockSize, recompute)
+      headAttention(qi, kRows[i]!, vRows[i]!, Math.floor(i / numKvHeads), masks, groups, queryBlockSize, recompute, scale)
     );
     return toOutput(tf.stack(outs));
   });

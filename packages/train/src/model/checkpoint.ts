@@ -1,5 +1,6 @@
 // Hugging Face checkpoint folders: config.json + safetensors weights (+ tokenizer files), loaded and saved whole.
 
+import { syncFolder } from "@longpo/io";
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CheckpointError } from "./checkpoint-error.ts";
@@ -11,7 +12,6 @@ import {
   type SafetensorsWriteDtype,
   writeSafetensorsFolder,
 } from "./safetensors.ts";
-import { syncFolder } from "./sync-folder.ts";
 
 /** A model's config and weights in host memory. */
 export interface Checkpoint {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
 import { generate, sampleToken } from "./generate.ts";
 import { LlamaModel } from "./llama.ts";
-import { Xoshiro128 } from "./random.ts";
+import { type Xoshiro128, xoshiro128 } from "@longpo/io";
 import { tinyConfig } from "./_test-configs.ts";
 
 describe.each(["cpu", "wasm"] as const)("generate on %s", (backend) => {
@@ -138,20 +138,20 @@ function referenceSample(logits: Float32Array, temperature: number, topK: number
 
 describe("sampleToken", () => {
   it("draws what sorting every token would draw, for top-k and top-p, ties included", () => {
-    const data = new Xoshiro128(99);
+    const data = xoshiro128(99);
     for (let trial = 0; trial < 200; trial++) {
       // logits rounded to halves so that ties occur
       const logits = Float32Array.from({ length: 50 }, () => Math.round(data.normal() * 6) / 2);
       const [topK, topP, temperature] = [[0, 0.9, 0.7], [5, 1, 1], [10, 0.5, 1.3], [0, 0.3, 1], [50, 0.95, 0.8]][trial % 5]!;
       const seed = 1000 + trial;
-      expect(sampleToken(logits, temperature!, topK!, topP!, new Xoshiro128(seed)))
-        .toBe(referenceSample(logits, temperature!, topK!, topP!, new Xoshiro128(seed)));
+      expect(sampleToken(logits, temperature!, topK!, topP!, xoshiro128(seed)))
+        .toBe(referenceSample(logits, temperature!, topK!, topP!, xoshiro128(seed)));
     }
   });
 
   it("without filters draws each token about as often as its probability", () => {
     const logits = Float32Array.from([Math.log(0.5), Math.log(0.3), Math.log(0.2)]);
-    const rng = new Xoshiro128(5);
+    const rng = xoshiro128(5);
     const counts = [0, 0, 0];
     for (let i = 0; i < 4000; i++) counts[sampleToken(logits, 1, 0, 1, rng)]!++;
     // binomial standard deviation at n = 4000, p = 0.5 is ~32 draws; allow 4σ

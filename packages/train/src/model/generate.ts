@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.ts";
 import { KvCache } from "./kv-cache.ts";
 import type { LlamaModel } from "./llama.ts";
-import { Xoshiro128 } from "./random.ts";
+import { type Xoshiro128, xoshiro128 } from "@longpo/io";
 
 /** Options of `generate`. */
 export interface GenerateOptions {
@@ -89,7 +89,7 @@ export async function generate(
   });
   const batch = promptIds.length;
   if (batch === 0) return [];
-  const rng = new Xoshiro128(options.seed ?? 0);
+  const rng = xoshiro128(options.seed ?? 0);
   const pad = model.config.padTokenId ?? 0;
   const longest = Math.max(...promptIds.map((p) => p.length));
   // Left-padded rows: the sequence so far (only the full-rerun path needs all of it).
@@ -102,7 +102,9 @@ export async function generate(
   const emit = (b: number, upTo: number) => {
     for (; emitted[b]! < upTo; emitted[b]!++) options.onToken?.(b, out[b]![emitted[b]!]!);
   };
-  const session = "startDecoding" in model ? model.startDecoding(batch, useCache) : tfjsDecodeSession(model, batch, useCache);
+  const session = "startDecoding" in model
+    ? model.startDecoding(batch, useCache)
+    : tfjsDecodeSession(model, batch, useCache, longest + maxNewTokens);
   try {
     let input = rows;
     let inputMask = masks;
@@ -150,8 +152,9 @@ export async function generate(
 }
 
 /** The TF.js model's decoding state: its KV cache (or none). */
-function tfjsDecodeSession(model: LlamaModel, batch: number, useCache: boolean): DecodeSession {
-  const cache = useCache ? new KvCache(model.config.numLayers, batch) : null;
+/** Decoding on TF.js; the KV cache is preallocated to `capacity` slots (prompt + new tokens) and written in place. */
+function tfjsDecodeSession(model: LlamaModel, batch: number, useCache: boolean, capacity: number): DecodeSession {
+  const cache = useCache ? new KvCache(model.config.numLayers, batch, capacity) : null;
   return { next: (ids, mask) => lastLogits(model, ids, mask, cache), dispose: () => cache?.dispose() };
 }
 

@@ -29,7 +29,8 @@ describe.each(["cpu", "wasm"] as const)("KvCache on %s", (backend) => {
     ["a mistral sliding window of 4", tinyConfig({ architecture: "mistral", slidingWindow: 4 })],
   ] as const;
 
-  it.each(cases)("gives the logits of a full forward on a left-padded batch (%s)", (_, config) => {
+  const withCapacity = cases.flatMap(([name, config]) => [[name, config, 0], [name, config, 12]] as const);
+  it.each(withCapacity)("gives the logits of a full forward on a left-padded batch (%s, capacity %i)", (_, config, capacity) => {
     const model = LlamaModel.random(config, 7, 0.2);
     const ids = [[0, 0, 5, 9, 3, 7, 2, 11, 6, 1], [1, 5, 9, 3, 7, 2, 11, 6, 8, 4], [0, 0, 0, 0, 0, 13, 21, 8, 8, 3]];
     const mask = ids.map((r, b) => r.map((_, t) => (t >= [2, 0, 5][b]! ? 1 : 0)));
@@ -37,7 +38,7 @@ describe.each(["cpu", "wasm"] as const)("KvCache on %s", (backend) => {
       model.forward(tf.tensor2d(ids, [3, 10], "int32"), { attentionMask: mask, queryBlockSize: 3 }).dataSync()
     ) as Float32Array;
     // prompt of 6, then 1, then 3 tokens through the cache
-    const cache = new KvCache(config.numLayers, 3);
+    const cache = new KvCache(config.numLayers, 3, capacity);
     const parts: Float32Array[] = [];
     for (const [t0, t1] of [[0, 6], [6, 7], [7, 10]] as const) {
       const chunk = ids.map((r) => r.slice(t0, t1));
@@ -48,6 +49,9 @@ describe.each(["cpu", "wasm"] as const)("KvCache on %s", (backend) => {
     }
     expect(cache.length).toBe(10);
     expect(cache.realTokens).toEqual([8, 10, 5]);
+    // preallocated: never regrown; without a capacity: 6 slots, then grown by 64 for the second forward
+    expect(cache.capacity).toBe(capacity === 0 ? 70 : 12);
+    expect(cache.layer(0)!.keys.shape[2]).toBe(cache.capacity);
     cache.dispose();
     // reassemble (B, T, V) from the three (B, t, V) parts
     const v = config.vocabSize;

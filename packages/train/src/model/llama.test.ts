@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
 import { sequenceLogps } from "@longpo/loss";
 import { type ForwardOptions, LlamaModel } from "./llama.ts";
-import { Xoshiro128 } from "./random.ts";
+import { xoshiro128 } from "@longpo/io";
 import { referenceLogits } from "./_reference-llama.ts";
 import { tinyConfig } from "./_test-configs.ts";
 
@@ -101,7 +101,7 @@ describe.each(["cpu", "wasm"] as const)("LlamaModel gradients on %s", (backend) 
     const model = LlamaModel.random(config, 21, 0.3);
     const vars = model.trainableVariables;
     const { grads } = tf.variableGrads(() => lmLoss(model, batchIds, batchMask), vars);
-    const rng = new Xoshiro128(3);
+    const rng = xoshiro128(3);
     const eps = 1e-2;
     let worst = 0;
     for (const v of vars) {

@@ -5,7 +5,7 @@ import { attention, BlockBiasCache, type AttentionMask } from "./attention.ts";
 import { type ModelConfig, parameterShapes, ropeFrequencies, type WeightMap } from "./config.ts";
 import type { KvCache } from "./kv-cache.ts";
 import { linear, matmul2d } from "./matmul.ts";
-import { Xoshiro128 } from "./random.ts";
+import { xoshiro128 } from "@longpo/io";
 import { rmsNorm } from "./rms-norm.ts";
 import { applyRope, ropeTables } from "./rope.ts";
 
@@ -65,6 +65,9 @@ const HF_LAYER_NAMES: Record<LayerKey, string> = {
 interface PassContext {
   cos: tf.Tensor3D; // (N, 1, hd)
   sin: tf.Tensor3D; // (N, 1, hd)
+  /** cos and sin times 1/√hd, for the queries: attention's scale rides on RoPE (RoPE is linear). */
+  cosQ: tf.Tensor3D; // (N, 1, hd)
+  sinQ: tf.Tensor3D; // (N, 1, hd)
   masks: BlockBiasCache;
   batch: number;
   queryLength: number;
@@ -170,7 +173,7 @@ export class LlamaModel {
    * @param std initialiser standard deviation, default 0.02
    */
   static random(config: ModelConfig, seed: number, std = 0.02): LlamaModel {
-    const rng = new Xoshiro128(seed);
+    const rng = xoshiro128(seed);
     const weights: WeightMap = new Map();
     for (const [name, shape] of parameterShapes(config)) {
       const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
@@ -274,6 +277,7 @@ export class LlamaModel {
       pastLength: past,
       keyValid,
       slidingWindow: config.slidingWindow,
+      ...(cache === undefined ? {} : { keySlots: cache.reserve(t) }),
     };
     const masks = new BlockBiasCache(attentionMask);
     const checkpoint = options.checkpointLayers === true;
@@ -282,12 +286,17 @@ export class LlamaModel {
         const hd = config.headDim;
         const cosT = tf.tensor3d(cos, [batch * t, 1, hd]);
         const sinT = tf.tensor3d(sin, [batch * t, 1, hd]);
+        const scale = 1 / Math.sqrt(hd);
+        const cosQ = tf.tensor3d(cos.map((c) => c * scale), [batch * t, 1, hd]);
+        const sinQ = tf.tensor3d(sin.map((c) => c * scale), [batch * t, 1, hd]);
         const ids = tf.reshape(inputIds, [batch * t]);
         checkIds(ids as tf.Tensor1D, config.vocabSize);
         let x = tf.gather(this.#embed, ids) as tf.Tensor2D; // (N, H)
         const ctx: PassContext = {
           cos: cosT,
           sin: sinT,
+          cosQ,
+          sinQ,
           masks,
           batch,
           queryLength: t,
@@ -342,24 +351,20 @@ export class LlamaModel {
       let q = linear(h, w.q as tf.Tensor2D, bias(w.qBias)); // (N, nH·hd)
       let k = linear(h, w.k as tf.Tensor2D, bias(w.kBias)); // (N, nKv·hd)
       const v = linear(h, w.v as tf.Tensor2D, bias(w.vBias)); // (N, nKv·hd)
-      q = applyRope(q, ctx.cos, ctx.sin, numHeads);
+      q = applyRope(q, ctx.cosQ, ctx.sinQ, numHeads); // RoPE and attention's 1/√hd in one
       k = applyRope(k, ctx.cos, ctx.sin, numKvHeads);
       const toHeads = (m: tf.Tensor2D) =>
         tf.transpose(tf.reshape(m, [batch, t, numKvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, nKv, T, hd)
       let keys = toHeads(k);
       let values = toHeads(v);
-      const past = cache?.layer(index) ?? null;
-      if (past !== null) {
-        keys = tf.concat([past.keys, keys], 2); // (B, nKv, S, hd)
-        values = tf.concat([past.values, values], 2);
-      }
-      if (cache !== undefined) cache.setLayer(index, keys, values);
+      if (cache !== undefined) ({ keys, values } = cache.write(index, keys, values)); // (B, nKv, slots, hd), written in place
       const a = attention(q, keys, values, ctx.masks, {
         numHeads,
         numKvHeads,
         headDim: hd,
         queryBlockSize: ctx.queryBlockSize,
         recompute: ctx.recompute,
+        scaledQueries: true,
       }); // (N, nH·hd)
       const x1 = tf.add(x, linear(a, w.o as tf.Tensor2D)) as tf.Tensor2D; // (N, H)
       const h2 = rmsNorm(x1, w.postNorm as tf.Tensor1D, config.rmsNormEps);
@@ -386,17 +391,17 @@ export class LlamaModel {
     const f = tf.customGrad(((...args: unknown[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const [xs, ...ws] = args as tf.Tensor[];
-      save([xs!, ctx.cos, ctx.sin]);
+      save([xs!, ctx.cos, ctx.sin, ctx.cosQ, ctx.sinQ]);
       return {
         value: this.#layer(xs as tf.Tensor2D, rebuild(ws), ctx, undefined, 0),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sx, scos, ssin] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D];
+          const [sx, scos, ssin, scosQ, ssinQ] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
           const masks = new BlockBiasCache(mask);
           // A nested tf.grads replaces the engine's tape and clears it when done; the outer pass needs it back.
           const engine = tf.engine() as unknown as { state: { activeTape: unknown } };
           const outerTape = engine.state.activeTape;
           try {
-            const rerun = { ...ctx, cos: scos, sin: ssin, masks };
+            const rerun = { ...ctx, cos: scos, sin: ssin, cosQ: scosQ, sinQ: ssinQ, masks };
             return tf.grads((...inputs: tf.Tensor[]) =>
               this.#layer(inputs[0] as tf.Tensor2D, rebuild(inputs.slice(1)), rerun, undefined, 0)
             )([sx, ...ws], dy);

@@ -30,6 +30,9 @@ describe("wasm kernel fixes", () => {
     [[4, 3, 2, 9], [3, 2, 1, 0]],
     [[6, 1, 40], [2, 1, 0]],
     [[5, 12], [0, 1]],
+    [[5, 7, 70], [1, 0, 2]],
+    [[2, 3, 4, 80], [0, 2, 1, 3]],
+    [[3, 4, 5, 6], [2, 0, 1, 3]],
   ])("transposes %j by %j as the cpu backend does", async (shape, perm) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const [got, want] = await onBoth(() => tf.transpose(tf.reshape(tf.range(0, n, 1, "int32"), shape), perm));

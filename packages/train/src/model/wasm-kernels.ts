@@ -205,6 +205,20 @@ function fastTranspose(args: KernelArgs, original: KernelFunc): tf.TensorInfo | 
   } else if (kind === "batched2d") {
     const [n, rows, cols] = c.shape as [number, number, number];
     for (let b = 0; b < n; b++) transpose2d(src, b * rows * cols, dst, b * rows * cols, rows, cols);
+  } else if (
+    (r === 4 && c.perm.join() === "0,2,1,3") || (r === 3 && c.perm.join() === "1,0,2")
+  ) {
+    // (A, B, C, run) → (A, C, B, run), attention's head reshuffles: plain nested loops.
+    const [a, b, cc, run] = (r === 4 ? c.shape : [1, ...c.shape]) as [number, number, number, number];
+    let d = 0;
+    for (let i = 0; i < a; i++) {
+      for (let k = 0; k < cc; k++) {
+        for (let j = 0; j < b; j++) {
+          const o = ((i * b + j) * cc + k) * run;
+          for (let e = 0; e < run; e++) dst[d++] = src[o + e]!;
+        }
+      }
+    }
   } else {
     // The last axis stays last: copy contiguous runs of it, walking the output's other axes in order.
     const run = c.shape[r - 1]!;
@@ -214,8 +228,14 @@ function fastTranspose(args: KernelArgs, original: KernelFunc): tf.TensorInfo | 
     const index = new Array<number>(r - 1).fill(0);
     const total = outDims.reduce((n, s) => n * s, 1);
     let offset = 0;
+    const short = run <= 64; // measured: an element loop beats subarray + set for short runs
     for (let k = 0; k < total; k++) {
-      dst.set(src.subarray(offset, offset + run), k * run);
+      if (short) {
+        const d0 = k * run;
+        for (let e = 0; e < run; e++) dst[d0 + e] = src[offset + e]!;
+      } else {
+        dst.set(src.subarray(offset, offset + run), k * run);
+      }
       for (let d = r - 2; d >= 0; d--) {
         index[d]!++;
         offset += steps[d]!;

@@ -7,7 +7,7 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import type { ModelConfig, WeightMap } from "../model/config.ts";
 import { generate } from "../model/generate.ts";
 import { LlamaModel } from "../model/llama.ts";
-import { Xoshiro128 } from "../model/random.ts";
+import { type Xoshiro128, xoshiro128 } from "@longpo/io";
 import { loadTokenizer } from "../model/tokenizer.ts";
 import { tinyConfig } from "../model/_test-configs.ts";
 import { NativeLlama } from "./native-llama.ts";
@@ -48,7 +48,7 @@ function parity(name: string, load: () => Promise<{ config: ModelConfig; weights
 
     it("gives every token's log-prob within 1e-4 and the same argmax", async () => {
       const { vocabSize } = model.config;
-      const rng = new Xoshiro128(5);
+      const rng = xoshiro128(5);
       const [b, t] = [3, 40];
       const ids = randomIds(rng, b * t, vocabSize);
       const labels = randomIds(rng, b * t, vocabSize);
@@ -62,7 +62,7 @@ function parity(name: string, load: () => Promise<{ config: ModelConfig; weights
     });
 
     it("decodes a left-padded batch greedily to the same tokens, cached and uncached", async () => {
-      const rng = new Xoshiro128(9);
+      const rng = xoshiro128(9);
       const prompts = [5, 17, 1].map((n) => Array.from(randomIds(rng, n, model.config.vocabSize)));
       const opts = { maxNewTokens: 10, temperature: 0, eosTokenIds: [] };
       const expected = await generate(model, prompts, opts);

@@ -1,8 +1,8 @@
 // Trainer checkpoint folders: atomic fsynced saves, listing, finiteness checks, quarantine and the resume search.
+import { syncFolder } from "@longpo/io";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { syncFolder } from "../model/sync-folder.ts";
 import type { OptimizerState } from "./optimizer.ts";
 import { readTrainerState, TRAINER_STATE_FILE, type TrainerPosition } from "./trainer-state.ts";
 

@@ -1,5 +1,5 @@
 // Batches of similar length in a seeded order, and right-padding of token sequences into (B, T) arrays.
-import { SeededRng } from "./seeded-rng.ts";
+import { mulberry32 } from "@longpo/io";
 import type { TokenizedSequence } from "./training-example.ts";
 
 /**
@@ -17,7 +17,7 @@ export function lengthGroupedBatches(lengths: readonly number[], batchSize: numb
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`Cannot group batches: batchSize must be a positive integer, got ${batchSize}`);
   }
-  const rng = new SeededRng((seed * 1_000_003 + epoch * 7919) >>> 0);
+  const rng = mulberry32((seed * 1_000_003 + epoch * 7919) >>> 0);
   const order = rng.shuffle(lengths.map((_, i) => i));
   const mega = batchSize * 16;
   const batches: number[][] = [];

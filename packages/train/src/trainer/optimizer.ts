@@ -1,5 +1,6 @@
 // AdamW (decoupled weight decay), Adam and RMSprop with state that a checkpoint can save and restore exactly.
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedAdam } from "./fused-adam.ts";
 import type { OptimizerName } from "./train-config.ts";
 
 /** Hyper-parameters shared by the optimizers (PyTorch's semantics). */
@@ -80,6 +81,17 @@ export class Optimizer {
       }
       const m = this.#slot("m", pname, p);
       const v = this.#slot("v", pname, p);
+      const decay = name === "adamw" && weightDecay > 0 ? 1 - lr * weightDecay : null;
+      const constants = { beta1, beta2, epsilon, lr, decay, correction1: 1 - beta1 ** t, correction2: 1 - beta2 ** t };
+      const fused = tf.tidy(() => {
+        const out = fusedAdam(p, m, v, g, constants); // [p, m, v], one pass on wasm
+        if (out === null) return false;
+        p.assign(out[0]!);
+        m.assign(out[1]!);
+        v.assign(out[2]!);
+        return true;
+      });
+      if (fused) continue;
       tf.tidy(() => {
         const m2 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));

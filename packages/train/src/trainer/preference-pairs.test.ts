@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PreferenceDataError } from "@longpo/prefgen";
 import { describe, expect, it } from "vitest";
 import { makePair } from "../cli/_test-fixture.ts";
 import { charTokenizer } from "./_test-helpers.ts";
-import { pairDialogues } from "./preference-pairs.ts";
+import { pairDialogues, readPreferencePairs } from "./preference-pairs.ts";
 import { buildTrainingExample } from "./training-example.ts";
 
 /** A two-turn pair: one document, two (chunk, question) turns in one dialogue. */
@@ -22,5 +26,36 @@ describe("pairDialogues", () => {
     expect(e.chosen.labelMask.reduce((a, b) => a + b, 0)).toBe(6);
     expect(e.refChosen).toHaveLength(2);
     expect([e.refChosenLogps, e.refRejectedLogps]).toEqual([-4, -6]); // sums over turns, from the file
+  });
+});
+
+describe("readPreferencePairs", () => {
+  const write = (name: string, text: string | Buffer) => {
+    const file = join(mkdtempSync(join(tmpdir(), "train-pairs-")), name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const a = makePair(0, "doc a", "c a", "yes a", "no a");
+  const b = makePair(1, "doc b", "c b", "yes b", "no b");
+
+  it("rejects a pair id that repeats an earlier line, naming both lines (it would be trained twice)", async () => {
+    const file = write("dup.jsonl", [a, b, a].map((p) => `${JSON.stringify(p)}\n`).join(""));
+    const e = await readPreferencePairs(file).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PreferenceDataError);
+    expect((e as Error).message).toBe(`Cannot read ${file}: line 3 repeats pair id ${JSON.stringify(a.id)} of line 1 (each pair id must appear once)`);
+  });
+
+  it("rejects a pair holding invalid UTF-8, naming file and line, instead of training on U+FFFD", async () => {
+    const text = `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`;
+    const at = text.lastIndexOf("yes b");
+    const file = write("latin1.jsonl", Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff]), Buffer.from(text.slice(at))]));
+    const e = await readPreferencePairs(file).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PreferenceDataError);
+    expect((e as Error).message).toBe(`Cannot read ${file}: line 2 is not valid UTF-8 (the file must be UTF-8 text)`);
+  });
+
+  it("reads distinct pairs in file order, a last line without a newline included", async () => {
+    const file = write("ok.jsonl", `${JSON.stringify(a)}\n${JSON.stringify(b)}`);
+    expect((await readPreferencePairs(file)).map((p) => p.id)).toEqual([a.id, b.id]);
   });
 });

@@ -1,15 +1,16 @@
 // Read PreferencePair JSONL (the @longpo/prefgen schema) and turn pairs into the dialogues the trainer tokenizes.
-import { longDialogue, PreferencePair, readJsonl, shortDialogue } from "@longpo/prefgen";
+import { readJsonlUnique } from "@longpo/io";
+import { longDialogue, PreferencePair, shortDialogue } from "@longpo/prefgen";
 import type { PairDialogues } from "./training-example.ts";
 
 /**
- * Every pair of a JSONL file, validated; a bad line stops the read with `PreferenceDataError` (file, line,
- * issues). A last line without a newline is parsed, not dropped: a training file is read whole or not at all.
+ * Every pair of a JSONL file, validated; a bad line (not UTF-8, over 64 MiB, not JSON, off-schema, or repeating
+ * the id of an earlier line, which would train that pair twice) stops the read with `PreferenceDataError`
+ * (file, line, issues). A last line without a newline is parsed, not dropped: a training file is read whole or
+ * not at all.
  */
 export async function readPreferencePairs(file: string): Promise<PreferencePair[]> {
-  const pairs: PreferencePair[] = [];
-  for await (const pair of readJsonl(file, PreferencePair, { tornTail: "parse" })) pairs.push(pair);
-  return pairs;
+  return readJsonlUnique(file, PreferencePair, (pair) => pair.id, "pair id", { tornTail: "parse" });
 }
 
 /** The policy's long dialogues and the reference's per-turn short dialogues of a pair. */

@@ -1,6 +1,7 @@
 // Reference log-probs: computed once by the frozen reference before training and cached beside the data.
 import { createHash } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "@longpo/io";
 import { sequenceLogps } from "@longpo/loss";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
@@ -73,7 +74,7 @@ export interface ReferenceOptions {
 /**
  * Fill in `refChosenLogps` / `refRejectedLogps` of every example that lacks them: from the cache when its key
  * matches, else by scoring with the reference (the sum over the example's reference sequences), then write the
- * cache (temp file + rename).
+ * cache (written atomically, with fsync).
  *
  * @returns new examples with reference log-probs, and how many were computed (0 when all came from the file or cache).
  */
@@ -111,9 +112,7 @@ export async function attachReferenceLogps(
       cached[e.id] = [add(at, nc), add(at + nc, nr)];
     });
     if (o.cachePath !== undefined && o.cacheKey !== undefined) {
-      const tmp = `${o.cachePath}.tmp-${Date.now().toString(36)}`;
-      await writeFile(tmp, JSON.stringify({ format: "longpo-reference-logps/1", key: o.cacheKey, logps: cached }));
-      await rename(tmp, o.cachePath);
+      await writeFileAtomic(o.cachePath, JSON.stringify({ format: "longpo-reference-logps/1", key: o.cacheKey, logps: cached }));
     }
   }
   return {

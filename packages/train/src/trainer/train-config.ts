@@ -64,6 +64,9 @@ export const TrainConfig = z
     logEvery: z.number().int().positive().default(1).describe("write a metrics line every this many optimizer steps"),
     saveEvery: z.number().int().nonnegative().default(0).describe("save a checkpoint every this many optimizer steps (0: only at the end)"),
     evalEvery: z.number().int().nonnegative().default(0).describe("run the evaluation hook every this many optimizer steps (0: never)"),
+    diagnosticsEvery: z.number().int().nonnegative().default(0).describe(
+      "every this many optimizer steps, log each loss term's gradient norm, their cosine and the mean pair weight σ(−z) (diag/*; 0: never)",
+    ),
     outputDir: z.string().min(1).default("runs/longpo").describe("folder for checkpoints, metrics.jsonl and the config"),
   })
   .superRefine((c, ctx) => {

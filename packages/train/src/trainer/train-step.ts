@@ -63,13 +63,14 @@ export interface StepLossOptions {
  * Reads its scalars back asynchronously (`data()`), so it runs on GPU backends (webgpu has no synchronous read
  * under Deno) without stalling them.
  *
- * @returns gradients by parameter name (caller disposes) and the metrics.
+ * @returns gradients by parameter name (caller disposes), the metrics, and the policy's log-prob of each row's
+ *   response (rows 0..P−1 chosen, then rejected).
  */
 export async function microBatchGradients(
   policy: TrainablePolicy,
   mb: MicroBatch,
   opts: StepLossOptions,
-): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics }> {
+): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics; rowLogps: Float32Array }> {
   const { pairs, sequences: s } = mb;
   const sft = opts.method === "sft";
   const rows = sft ? pairs : 2 * pairs;
@@ -148,6 +149,7 @@ export async function microBatchGradients(
   }
   return {
     grads: named,
+    rowLogps: logps,
     metrics: {
       loss,
       nll: -chosenSum / chosenTokens,

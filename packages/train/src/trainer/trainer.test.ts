@@ -93,6 +93,20 @@ describe("train", () => {
     for (const m of [...(await readMetrics(join(root, "simpo"))), ...ipo.metrics]) expect(Number.isFinite(m.loss)).toBe(true);
   });
 
+  it("logs gradient diagnostics every diagnosticsEvery steps without changing the run", async () => {
+    const plain = await runToy("diag-off", { method: "longpo", maxSteps: 4 });
+    const diag = await runToy("diag-on", { method: "longpo", maxSteps: 4, diagnosticsEvery: 2 });
+    expect(diag.metrics.map((m) => m.loss)).toEqual(plain.metrics.map((m) => m.loss));
+    expect(diag.metrics.map((m) => m["diag/cos_nll_pref"] !== undefined)).toEqual([false, true, false, true]);
+    for (const m of diag.metrics.filter((x) => x["diag/grad_norm_nll"] !== undefined)) {
+      expect(m["diag/grad_norm_nll"]).toBeGreaterThan(0);
+      expect(m["diag/grad_norm_pref"]).toBeGreaterThan(0);
+      expect(Math.abs(m["diag/cos_nll_pref"] ?? 2)).toBeLessThanOrEqual(1);
+      expect(m["diag/pair_weight"]).toBeGreaterThan(0);
+      expect(m["diag/pair_weight"]).toBeLessThan(1);
+    }
+  });
+
   it("resumes from a checkpoint with the same losses as a run that never stopped", async () => {
     const cfg: TrainConfigInput = { method: "longpo", maxSteps: 10, schedule: "cosine", warmupRatio: 0.2, optimizer: "adamw", weightDecay: 0.01, gradientAccumulation: 2 };
     const whole = await runToy("whole", cfg);

@@ -1,12 +1,14 @@
 // The training loop: batches → gradients (accumulated) → clip → update, metrics.jsonl, atomic checkpoints, resume.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { appendJsonl } from "@longpo/io";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Progress } from "../progress.ts";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
 import { methodNeedsReference, type TrainConfig, TrainConfigError } from "./train-config.ts";
+import { type GradDiagnostics, lossTermDiagnostics } from "./grad-diagnostics.ts";
 import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
 import {
   findResumePoint,
@@ -25,7 +27,7 @@ import type { TrainingExample } from "./training-example.ts";
 export { listCheckpoints, writeFolderAtomically } from "./checkpoint-folders.ts";
 
 /** One training line of `metrics.jsonl` (`tokens_per_second` counts real tokens, not padding). */
-export interface MetricsLine extends Omit<StepMetrics, "tokens"> {
+export interface MetricsLine extends Omit<StepMetrics, "tokens">, Partial<GradDiagnostics> {
   step: number;
   epoch: number;
   grad_norm: number;
@@ -178,10 +180,18 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       const sums = new Map<string, tf.Tensor>();
       const agg: Record<string, number> = {};
       let tokens = 0;
+      let diagnostics: GradDiagnostics | undefined;
+      let diagnosticMs = 0;
       for (let a = 0; a < config.gradientAccumulation; a++) {
         const idx = batchAt(microBatch);
         microBatch++;
         const mb = makeMicroBatch(examples, idx, padId, config.method === "sft", methodNeedsReference(config.method), referenceInput);
+        // Before this step's update, on its first micro-batch: what each loss term's gradient looks like.
+        if (a === 0 && config.diagnosticsEvery > 0 && (step + 1) % config.diagnosticsEvery === 0) {
+          const t = Date.now();
+          diagnostics = await lossTermDiagnostics(policy, mb, config);
+          diagnosticMs = Date.now() - t; // not counted in tokens_per_second
+        }
         const { grads, metrics } = await microBatchGradients(policy, mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
@@ -212,7 +222,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       optimizer.apply(scaled, lr);
       for (const g of scaled.values()) g.dispose();
       step++;
-      const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
+      const seconds = Math.max(1e-3, (Date.now() - started - diagnosticMs) / 1000);
       const line: MetricsLine = {
         step,
         epoch: microBatch / perEpoch,
@@ -227,6 +237,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         grad_norm: gradNorm,
         learning_rate: lr,
         tokens_per_second: tokens / seconds,
+        ...diagnostics,
       };
       lastMetrics = line;
       if (step % config.logEvery === 0 || step === totalSteps) {
@@ -307,7 +318,7 @@ async function appendText(path: string, text: string): Promise<void> {
 }
 
 async function appendLine(path: string, line: object): Promise<void> {
-  await writeFile(path, `${JSON.stringify(line)}\n`, { flag: "a" });
+  appendJsonl(path, line);
 }
 
 /** Keep the metrics lines of steps ≤ `step` (a resumed run rewrites what came after its checkpoint). */

@@ -1,68 +1,8 @@
-// JSONL files that survive being killed: validated streaming reads, torn-tail repair, line-at-a-time appends.
+// JSONL files that survive being killed: torn-tail repair, line-at-a-time appends, fsync at batch boundaries.
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
-import { PreferenceDataError } from "./preference-data-error.ts";
-
-/** Options of {@link readJsonl}. */
-export interface ReadJsonlOptions {
-  /**
-   * What to do with a last line that has no newline. `"drop"` (the default, for files this package writes, which
-   * end every line with one): it is a write torn by a kill, so it is skipped, never parsed. `"parse"`: a
-   * hand-written file whose last line simply lacks a newline.
-   */
-  tornTail?: "drop" | "parse";
-}
-
-/**
- * Read a JSONL file line by line, validating each non-blank line with `schema`.
- * @param file path of the JSONL file
- * @param schema zod schema of one line
- * @returns the parsed lines, in file order
- * @throws {PreferenceDataError} on the first line that is not JSON or fails the schema, with file, line and issues
- * @example
- * ```ts
- * for await (const pair of readJsonl("pairs.jsonl", PreferencePair)) console.log(pair.id);
- * ```
- */
-export async function* readJsonl<S extends z.ZodType>(file: string, schema: S, options: ReadJsonlOptions = {}): AsyncGenerator<z.output<S>> {
-  for await (const entry of readJsonlEntries(file, schema, options)) yield entry.value;
-}
-
-/**
- * {@link readJsonl}, yielding each parsed value with the line's text, so a stage that passes a line through
- * unchanged can append the text without serialising the value again.
- */
-export async function* readJsonlEntries<S extends z.ZodType>(file: string, schema: S, options: ReadJsonlOptions = {}): AsyncGenerator<{ value: z.output<S>; text: string }> {
-  const tornTail = options.tornTail ?? "drop";
-  let pending = "";
-  let lineNo = 0;
-  const parseLine = (text: string, n: number): z.output<S> => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw PreferenceDataError.notJson(file, n, (error as Error).message);
-    }
-    const result = schema.safeParse(value);
-    if (!result.success) throw PreferenceDataError.invalid(file, n, result.error.issues);
-    return result.data;
-  };
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-    pending += chunk as string;
-    let newline = pending.indexOf("\n");
-    let from = 0;
-    while (newline !== -1) {
-      lineNo += 1;
-      const text = pending.slice(from, newline);
-      if (text.trim() !== "") yield { value: parseLine(text, lineNo), text };
-      from = newline + 1;
-      newline = pending.indexOf("\n", from);
-    }
-    pending = pending.slice(from);
-  }
-  if (pending.trim() !== "" && tornTail === "parse") yield { value: parseLine(pending, lineNo + 1), text: pending };
-}
+import { readJsonl } from "./read-jsonl.ts";
 
 /**
  * Cut a torn last line (bytes after the last newline) off a JSONL file, so appends start on a fresh line.
@@ -121,6 +61,8 @@ export interface JsonlAppenderOptions {
  * Open a JSONL file for appending, after cutting any torn last line. Each `append` is one `write` of a whole line,
  * so a process killed at any moment leaves complete lines plus at most one torn tail, which the next open removes;
  * the OS keeps written lines across a SIGKILL, and `flush`/`close` (fsync) keep them across a power cut too.
+ * @example
+ * const out = openJsonlAppender("out/pairs.jsonl"); out.append({ id: "a" }); out.close();
  */
 export function openJsonlAppender(file: string, options: JsonlAppenderOptions = {}): JsonlAppender {
   mkdirSync(dirname(file), { recursive: true });
@@ -153,6 +95,19 @@ export function openJsonlAppender(file: string, options: JsonlAppenderOptions = 
       closeSync(fd);
     },
   };
+}
+
+/**
+ * Append one value as one line (one `write`, no fsync): for logs such as `metrics.jsonl`.
+ * @example appendJsonl("out/metrics.jsonl", { step: 1, loss: 0.69 });
+ */
+export function appendJsonl(file: string, value: unknown): void {
+  const fd = openSync(file, "a");
+  try {
+    writeSync(fd, `${JSON.stringify(value)}\n`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

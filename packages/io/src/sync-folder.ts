@@ -1,20 +1,12 @@
 // syncFolder: fsync every file under a folder, then the folder itself, so a rename of it survives a power cut.
-// (Minimal, for checkpoints; the shared @longpo/io package's fsyncDir is the place to fold it into.)
 import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { fsyncDir } from "./write-file-atomic.ts";
 
-async function fsyncPath(path: string, folder: boolean): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch (e) {
-    if (folder) return; // platforms that cannot open a folder (Windows) cannot sync one either
-    throw e;
-  }
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
   try {
     await handle.sync();
-  } catch (e) {
-    if (!folder) throw e; // EISDIR/EPERM/EINVAL where folders cannot be synced
   } finally {
     await handle.close();
   }
@@ -35,11 +27,11 @@ export async function syncFolder(dir: string, options: { shallow?: boolean } = {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) files += await syncFolder(path);
       else if (entry.isFile()) {
-        await fsyncPath(path, false);
+        await fsyncFile(path);
         files++;
       }
     }
   }
-  await fsyncPath(dir, true);
+  fsyncDir(dir);
   return files;
 }
