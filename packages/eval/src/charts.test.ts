@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { checkXml } from "./_testdata/xml-check.ts";
-import { escapeXml, formatLength, niahHeatmapSvg, scoreColor, scoreVsLengthSvg, svgToPng, trainingCurvesSvg } from "./charts.ts";
+import { escapeXml, formatLength, niahHeatmapSvg, scoreColor, scoreVsLengthSvg, svgToPng } from "./charts.ts";
+import { trainingCurvesSvg } from "./training-curves-svg.ts";
 
 async function pngSize(png: Uint8Array): Promise<{ width?: number; height?: number; format?: string }> {
   const m = await sharp(png).metadata();
@@ -38,6 +39,12 @@ describe("niahHeatmapSvg", () => {
     expect(x.classes.get("cell")).toBe(12);
   });
 
+  it("is at least 600 px wide, and names its title", () => {
+    const x = checkXml(niahHeatmapSvg([{ length: 64, depth: 50, score: 0.5 }], { title: "M0 θ×8: accuracy" }));
+    expect(Number(x.rootAttributes.width)).toBeGreaterThanOrEqual(600);
+    expect(niahHeatmapSvg([{ length: 64, depth: 50, score: 0.5 }], { title: "M0 θ×8: accuracy" })).toContain(">M0 θ×8: accuracy</text>");
+  });
+
   it("rasterises to a PNG of the SVG's size", async () => {
     const x = checkXml(svg);
     const size = await pngSize(await svgToPng(svg));
@@ -47,7 +54,7 @@ describe("niahHeatmapSvg", () => {
   });
 });
 
-describe("scoreVsLengthSvg and trainingCurvesSvg", () => {
+describe("scoreVsLengthSvg", () => {
   it("draws one line per series", async () => {
     const svg = scoreVsLengthSvg([
       { name: "base", points: [{ length: 4096, score: 0.9 }, { length: 1024, score: 1 }, { length: 16384, score: 0.3 }] },
@@ -56,15 +63,6 @@ describe("scoreVsLengthSvg and trainingCurvesSvg", () => {
     const x = checkXml(svg);
     expect(x.classes.get("series")).toBe(2);
     expect(await pngSize(await svgToPng(svg))).toEqual({ width: 560, height: 340, format: "png" });
-  });
-
-  it("draws one panel per training metric present", async () => {
-    const rows = Array.from({ length: 20 }, (_, step) => ({ step, loss: 0.7 - step * 0.01, "rewards/margins": step * 0.05, "rewards/accuracies": Math.min(1, step / 10) }));
-    const svg = trainingCurvesSvg([...rows, { step: 20, loss: 0.5 }]);
-    const x = checkXml(svg);
-    expect(x.classes.get("curve")).toBe(3);
-    const size = await pngSize(await svgToPng(svg));
-    expect(size).toEqual({ width: Number(x.rootAttributes.width), height: Number(x.rootAttributes.height), format: "png" });
   });
 
   it("refuses to draw without points", () => {

@@ -73,6 +73,12 @@ export { ArcRecord, arcTask, HellaSwagRecord, hellaswagPreprocess, hellaswagTask
 export type { MultipleChoiceOptions } from "./multiple-choice-task.ts";
 export { LogprobsUnavailableError, openAIModel } from "./openai-model.ts";
 export type { OpenAIModelOptions } from "./openai-model.ts";
-export { escapeXml, formatLength, niahHeatmapSvg, scoreColor, scoreVsLengthSvg, svgToPng, trainingCurvesSvg } from "./charts.ts";
-export type { ChartOptions, HeatmapCell, LengthSeries, MetricsRow } from "./charts.ts";
-export { heatmapCells, markdownReport, primaryMetric, readMetricsJsonl, scoreByLength, writeChart, writeReport } from "./report.ts";
+export { escapeXml, formatLength, HEATMAP_MIN_WIDTH, niahHeatmapSvg, scoreColor, scoreVsLengthSvg, svgToPng } from "./charts.ts";
+export type { ChartOptions, HeatmapCell, LengthSeries } from "./charts.ts";
+export { accuracyBarsSvg } from "./accuracy-bars-svg.ts";
+export type { BarGroup } from "./accuracy-bars-svg.ts";
+export { scoreVsDepthSvg } from "./score-vs-depth-svg.ts";
+export type { DepthSeries } from "./score-vs-depth-svg.ts";
+export { emaSmooth, trainingCurvesSvg, trainingRunsSvg } from "./training-curves-svg.ts";
+export type { MetricsRow, TrainingCurvesOptions, TrainingRun } from "./training-curves-svg.ts";
+export { heatmapCells, markdownReport, primaryMetric, readMetricsJsonl, scoreByGroup, scoreByLength, writeChart, writeReport } from "./report.ts";

@@ -34,6 +34,20 @@ describe("reports", () => {
     expect(md).toContain("| broken | errored | — | Error: no data | 0 |");
   });
 
+  it("reports each context length apart, with its standard error", () => {
+    const sample = (length: number, score: number, i: number) => ({ id: `s${i}`, metadata: { length }, scores: { exact_match: score }, prediction: "", target: [""] });
+    const scores: [number, number][] = [[64, 1], [64, 1], [64, 0], [64, 1], [256, 0], [256, 1]];
+    const result: SuiteResult = {
+      suite: "demo", model: "M0", startedAt: "2026-01-01T00:00:00Z", durationMs: 1,
+      options: { batchSize: 1, bootstrapSamples: 10, confidence: 0.95, seed: 1 },
+      tasks: [{ status: "completed", task: "world-qa", kind: "generate", metrics: { exact_match: { mean: 4 / 6, ci: [0, 1], n: 6 } }, samples: scores.map(([l, s], i) => sample(l, s, i)), config: {}, durationMs: 1 }],
+    };
+    const md = markdownReport(result);
+    // 64: 3 of 4 right, SE = sqrt(0.75 · 0.25 / 4) = 0.2165; 256: 1 of 2, SE = sqrt(0.25 / 2) = 0.3536
+    expect(md).toContain("| world-qa | 64 | exact_match | 75.0 ± 21.7 | 4 |");
+    expect(md).toContain("| world-qa | 256 | exact_match | 50.0 ± 35.4 | 2 |");
+  });
+
   it("writes results JSON with options, seeds and task configs, and charts that decode", async () => {
     const dir = await mkdtemp(join(tmpdir(), "eval-report-"));
     const written = await writeReport(dir, await run());
@@ -45,6 +59,7 @@ describe("reports", () => {
     const first = json.tasks[0];
     expect(first?.status === "completed" && first.config).toMatchObject({ task: "niah", seed: 11, lengths: [200, 400] });
     const svg = await readFile(join(dir, "niah_single-heatmap.svg"), "utf8");
+    expect(svg).toContain(">oracle: niah_single (string_match_all)</text>"); // the model's name in the title
     const x = checkXml(svg);
     const meta = await sharp(join(dir, "niah_single-heatmap.png")).metadata();
     expect([meta.width, meta.height]).toEqual([Number(x.rootAttributes.width), Number(x.rootAttributes.height)]);

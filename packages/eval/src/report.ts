@@ -1,8 +1,9 @@
 // Reports of a suite run: results JSON, a Markdown table, charts as SVG and PNG, written atomically.
 import { join } from "node:path";
 import { z } from "zod";
-import { niahHeatmapSvg, scoreVsLengthSvg, svgToPng, type HeatmapCell, type LengthSeries, type MetricsRow } from "./charts.ts";
+import { niahHeatmapSvg, scoreVsLengthSvg, svgToPng, type HeatmapCell, type LengthSeries } from "./charts.ts";
 import { readJsonl } from "./jsonl.ts";
+import type { MetricsRow } from "./training-curves-svg.ts";
 import type { SuiteResult, TaskResult } from "./run-suite.ts";
 import { writeFileAtomic } from "@longpo/io";
 
@@ -45,9 +46,40 @@ export function scoreByLength(result: Completed, metric = primaryMetric(result))
 
 const pct = (x: number): string => (x * 100).toFixed(1);
 
+/** Mean, standard error sqrt(var/n) (population variance: sqrt(p(1−p)/n) for 0/1 scores) and n of each group. */
+export function scoreByGroup(result: Completed, metric: string, key: (m: Completed["samples"][number]["metadata"]) => string | undefined): Map<string, { mean: number; se: number; n: number }> {
+  const groups = new Map<string, number[]>();
+  for (const sample of result.samples) {
+    const k = key(sample.metadata);
+    if (k !== undefined) groups.set(k, [...(groups.get(k) ?? []), sample.scores[metric] ?? 0]);
+  }
+  return new Map([...groups].map(([k, xs]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length;
+    return [k, { mean, se: Math.sqrt(variance / xs.length), n: xs.length }];
+  }));
+}
+
+/** Rows "task, length, metric, score ± SE, n" for every completed task whose samples span more than one length. */
+function byLengthLines(result: SuiteResult, cell: (s: string) => string): string[] {
+  const lines: string[] = [];
+  for (const t of result.tasks) {
+    if (t.status !== "completed") continue;
+    for (const metric of Object.keys(t.metrics)) {
+      const groups = scoreByGroup(t, metric, (m) => (typeof m.length === "number" ? String(m.length) : undefined));
+      if (groups.size < 2) continue;
+      for (const [length, g] of [...groups].sort((a, b) => Number(a[0]) - Number(b[0]))) {
+        lines.push(`| ${cell(t.task)} | ${length} | ${metric} | ${pct(g.mean)} ± ${pct(g.se)} | ${g.n} |`);
+      }
+    }
+  }
+  return lines.length === 0 ? [] : ["", "By context length (± one standard error):", "", "| task | length (tokens) | metric | score | n |", "|---|---:|---|---:|---:|", ...lines];
+}
+
 /**
  * A Markdown table with one row per task and metric: score and 95% interval in percent, and n; errored and
- * skipped tasks say why.
+ * skipped tasks say why. Tasks whose samples span several context lengths get a second table, one row per
+ * length (short and long reported apart, not pooled).
  */
 export function markdownReport(result: SuiteResult): string {
   const lines = [
@@ -70,6 +102,7 @@ export function markdownReport(result: SuiteResult): string {
       lines.push(`| ${cell(t.task)} | skipped | — | ${cell(t.reason)} | 0 |`);
     }
   }
+  lines.push(...byLengthLines(result, cell));
   return `${lines.join("\n")}\n`;
 }
 
@@ -108,7 +141,7 @@ export async function writeReport(dir: string, result: SuiteResult, options: { p
     const cells = heatmapCells(t);
     const depths = new Set(cells.map((c) => c.depth));
     if (cells.length > 0 && depths.size > 1) {
-      written.push(...(await writeChart(join(dir, `${slug(t.task)}-heatmap`), niahHeatmapSvg(cells, { title: `${t.task} (${primaryMetric(t)})` }), options)));
+      written.push(...(await writeChart(join(dir, `${slug(t.task)}-heatmap`), niahHeatmapSvg(cells, { title: `${result.model}: ${t.task} (${primaryMetric(t)})` }), options)));
     }
     const s = scoreByLength(t);
     if (s.points.length > 0) series.push(s);

@@ -52,9 +52,7 @@ export async function runBatched<I>(args: {
 /** The stage's progress display, or null when turned off. */
 export function stageProgress(label: string, common: StageCommon, total?: number): Progress | null {
   if (common.progress === false) return null;
-  const p = createProgress(label, common.progress ?? {});
-  if (total !== undefined) p.setTotal(total);
-  return p;
+  return createProgress(label, total, common.progress ?? {});
 }
 
 /** Check a batch size option. */

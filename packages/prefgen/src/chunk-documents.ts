@@ -96,7 +96,7 @@ export async function chunkDocuments(options: ChunkDocumentsOptions): Promise<St
           return { status: "kept", id: doc.id, text: doc.text, tokens: spans.reduce((s, c) => s + c.tokens, 0), chunks: spans };
         }),
     });
-    progress?.done();
+    progress?.finish();
     stageLog(options)(`chunks: ${written} document(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "chunks", written, skipped, dropped };
   } finally {

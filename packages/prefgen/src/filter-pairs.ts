@@ -44,7 +44,7 @@ export async function filterPairs(options: FilterPairsOptions): Promise<StageRep
       // The line passes through unchanged: append its text rather than serialising it again.
       handle: async (entries) => entries.map((e) => new RawLine(e.text)),
     });
-    progress?.done();
+    progress?.finish();
     const summary = summarizeVerdicts(verdicts, filters);
     stageLog(options)(`filter: ${summary.kept} of ${summary.total} pair(s) kept (${written} written now, ${skipped} already there); dropped ${JSON.stringify(summary.dropped)}`);
     return { stage: "filter", written, skipped, dropped: summary.dropped, summary };

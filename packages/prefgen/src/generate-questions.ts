@@ -91,7 +91,7 @@ export async function generateQuestions(options: GenerateQuestionsOptions): Prom
         });
       },
     });
-    progress?.done();
+    progress?.finish();
     stageLog(options)(`questions: ${written} chunk(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "questions", written, skipped, dropped };
   } finally {

@@ -182,7 +182,7 @@ export async function generateResponses(options: GenerateResponsesOptions): Prom
 
   try {
     const { written, skipped } = await runBatched({ items: dialogues(), keyOf: (d) => d.id, done, batchSize, out, progress, handle });
-    progress?.done();
+    progress?.finish();
     const dropped: Record<string, number> = leftovers > 0 ? { "incomplete-dialogue": leftovers } : {};
     stageLog(options)(`responses: ${written} pair(s) written, ${skipped} already done, dropped ${JSON.stringify(dropped)}`);
     return { stage: "responses", written, skipped, dropped };

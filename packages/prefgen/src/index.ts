@@ -44,8 +44,8 @@ export {
   realWordCount, refusalFilter, repeatRatio, summarizeVerdicts, words,
 } from "./filters.ts";
 export type { DefaultFilterOptions, DegenerateOptions, FilterSummary, FilterVerdict, OverLengthOptions, PairFilter, RefusalOptions } from "./filters.ts";
-export { createProgress, formatDuration } from "./progress.ts";
-export type { Progress, ProgressOptions, ProgressSink } from "./progress.ts";
+export { createProgress, formatDuration, silentProgress, startOverallProgress } from "./progress.ts";
+export type { OverallProgress, OverallStep, Progress, ProgressOptions, ProgressSink } from "./progress.ts";
 export { DocumentChunks, QuestionRecord, SourceDocument, chunkKey } from "./stage-records.ts";
 export type { StageCommon, StageReport } from "./stage-records.ts";
 export { chunkDocuments, readDocuments } from "./chunk-documents.ts";

@@ -170,7 +170,7 @@ describe("progress and summaries", () => {
     });
     expect(summaries.map((l) => l.split(":")[0])).toEqual(["chunks", "questions", "responses", "filter", "score"]);
     expect(summaries[3]).toBe(`filter: ${filter.kept} of ${filter.total} pair(s) kept (${filter.kept} written now, 0 already there); dropped ${JSON.stringify(filter.dropped)}`);
-    expect(progressLines.some((l) => /^questions: \d+\/\d+ \(\d+\.\d%\) [\d.]+\/s ETA/.test(l))).toBe(true);
+    expect(progressLines.some((l) => /^questions: \d+% \d+\/\d+ [\d.]+(\/s|s\/it) elapsed \d+:\d\d eta/.test(l))).toBe(true);
     expect(progressLines.every((l) => l.endsWith("\n"))).toBe(true);
   });
 });

@@ -73,7 +73,7 @@ export async function scorePairs(options: ScorePairsOptions): Promise<StageRepor
       progress,
       handle: (batch) => scoreBatch(batch, options.scorer),
     });
-    progress?.done();
+    progress?.finish();
     stageLog(options)(`score: ${written} pair(s) scored, ${skipped} already done`);
     return { stage: "score", written, skipped, dropped: {} };
   } finally {

@@ -8,6 +8,8 @@ export interface XmlSummary {
   classes: Map<string, number>;
   /** Attributes of the root element. */
   rootAttributes: Record<string, string>;
+  /** Attributes of every element with a `class`, by class, in document order (to check geometry against data). */
+  byClass: Map<string, Record<string, string>[]>;
 }
 
 const NAME = "[A-Za-z_][\\w.:-]*";
@@ -19,6 +21,7 @@ export function checkXml(xml: string): XmlSummary {
   const stack: string[] = [];
   const elements = new Map<string, number>();
   const classes = new Map<string, number>();
+  const byClass = new Map<string, Record<string, string>[]>();
   let root = "";
   let rootAttributes: Record<string, string> = {};
   const fail = (why: string): never => {
@@ -78,10 +81,13 @@ export function checkXml(xml: string): XmlSummary {
       rootAttributes = attrs;
     }
     elements.set(name, (elements.get(name) ?? 0) + 1);
-    if (attrs.class !== undefined) classes.set(attrs.class, (classes.get(attrs.class) ?? 0) + 1);
+    if (attrs.class !== undefined) {
+      classes.set(attrs.class, (classes.get(attrs.class) ?? 0) + 1);
+      byClass.set(attrs.class, [...(byClass.get(attrs.class) ?? []), attrs]);
+    }
     if (c![1] !== "/") stack.push(name);
   }
   if (stack.length > 0) fail(`unclosed <${stack.join("><")}>`);
   if (root === "") fail("no root element");
-  return { root, elements, classes, rootAttributes };
+  return { root, elements, classes, rootAttributes, byClass };
 }

@@ -1,6 +1,6 @@
 // A LlamaModel + ChatTokenizer as prefgen's Generator and Scorer and eval's EvalModel (plain data in and out).
 import type { EvalModel, LoglikelihoodRequest, LoglikelihoodResult, Prompt, SamplingOptions } from "@longpo/eval";
-import type { GenerateRequest, GenerateResult, Generator, Sampling, ScoreRequest, ScoreResult, Scorer } from "@longpo/prefgen";
+import type { GenerateRequest, GenerateResult, Generator, Progress, Sampling, ScoreRequest, ScoreResult, Scorer } from "@longpo/prefgen";
 import * as tf from "@tensorflow/tfjs-core";
 import { generate } from "../model/generate.ts";
 import type { LlamaModel } from "../model/llama.ts";
@@ -18,6 +18,8 @@ export interface LlamaAdapterOptions {
   name: string;
   /** Prompts generated or scored together. Default 4. */
   batchSize?: number;
+  /** Progress of `llamaScorer`'s scoring, in items (finished when a `score` call ends). */
+  progress?: Progress;
 }
 
 function cutAtStop(text: string, stops: readonly string[] | undefined): { text: string; stopped: boolean } {
@@ -107,9 +109,14 @@ export function llamaScorer(model: InferenceModel, tok: ChatTokenizer, options: 
     name: options.name,
     async score(items: ScoreRequest[]): Promise<ScoreResult[]> {
       const seqs = items.map((it) => tokenizeDialogue(tok, [...it.messages, { role: "assistant", content: it.completion }]));
-      const sums = "engine" in model
+      const native = "engine" in model;
+      const sums = native
         ? await model.scoreSequences(seqs, padId(model, tok), options.batchSize ?? 4)
-        : await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4);
+        : await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4, options.progress);
+      if (native) {
+        options.progress?.update(seqs.length);
+        options.progress?.finish();
+      }
       return seqs.map((s, i) => ({ logprob: sums[i] ?? Number.NaN, tokens: s.labelMask.reduce((a, b) => a + b, 0) }));
     },
   };

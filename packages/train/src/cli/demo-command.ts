@@ -1,5 +1,6 @@
 // `longpo demo` (LongPO vs SFT vs DPO on the shipped M0 and its synthetic world) and `longpo bootstrap` (rebuild M0).
 import { readFile } from "node:fs/promises";
+import { demoConfigHelp } from "../demo/demo-config-help.ts";
 import { bootstrapM0, M0Recipe } from "../demo/m0-recipe.ts";
 import { DemoConfig, demoTable, runDemo } from "../demo/run-demo.ts";
 import type { BackendPreference } from "../model/backend.ts";
@@ -17,12 +18,12 @@ export const demoSpec: CommandSpec = {
     quick: { kind: "boolean", description: "a CI-sized budget (every phase runs on a few examples)" },
     out: { kind: "string", description: "report and work folder (default runs/demo)" },
     model: { kind: "string", description: "M0 folder (default: the shipped packages/train/models/m0)" },
-    config: { kind: "string", description: "JSON file of DemoConfig fields (see src/demo/run-demo.ts)" },
-    seed: { kind: "integer", description: "seed of documents, pairs and data order" },
+    config: { kind: "string", description: "JSON file of DemoConfig fields (listed below)" },
+    seed: { kind: "integer", description: "DemoConfig.seed: pair documents and training order (not the world, not the test set)" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
-  notes: ["Example: longpo demo --quick"],
+  notes: ["Example: longpo demo --quick", "", ...demoConfigHelp()],
 };
 
 function backendOf(name: string): BackendPreference {

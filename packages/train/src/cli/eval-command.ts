@@ -2,7 +2,7 @@
 import { markdownReport, niahTask, passkeyTask, runSuite, type SuiteResult, type Task, writeReport } from "@longpo/eval";
 import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress } from "@longpo/prefgen";
 import { type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { lockOutput } from "./output-lock.ts";
@@ -95,7 +95,7 @@ export async function runEval(o: EvalRunOptions): Promise<{ markdown: string; fi
   const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
   try {
     const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
-    const files = await writeReport(o.out, result, { png: false });
+    const files = await writeReport(o.out, result); // SVG and PNG, as writeReport documents
     return { markdown: markdownReport(result), files };
   } finally {
     await model.dispose();

@@ -47,7 +47,9 @@ describe.runIf(haveAssets)("longpo run on stories260K", () => {
     expect(train).toEqual(expect.arrayContaining(["checkpoint-2", "model", "metrics.jsonl"]));
     expect(await readdir(join(stage, "train", "checkpoint-2"))).toEqual(expect.arrayContaining(["model.safetensors", "trainer_state.json", "optimizer.bin", "tokenizer.json"]));
     expect((await readFile(join(stage, "train", "metrics.jsonl"), "utf8")).trim().split("\n")).toHaveLength(2);
-    expect(await readdir(join(stage, "eval"))).toEqual(expect.arrayContaining(["results.json", "results.md"]));
+    const evalFiles = await readdir(join(stage, "eval"));
+    expect(evalFiles).toEqual(expect.arrayContaining(["results.json", "results.md", "score-vs-length.svg"]));
+    for (const svg of evalFiles.filter((f) => f.endsWith(".svg"))) expect(evalFiles).toContain(svg.replace(/\.svg$/, ".png")); // a PNG beside each SVG
     const results = JSON.parse(await readFile(join(stage, "eval", "results.json"), "utf8")) as { tasks: { task: string; status: string }[] };
     expect(results.tasks.map((t) => [t.task, t.status])).toEqual([["passkey", "completed"]]);
     const run = JSON.parse(await readFile(join(out, "run.json"), "utf8")) as { stages: { pairs: number }[] };

@@ -2,7 +2,7 @@
 import { writeFileAtomic } from "@longpo/io";
 import { scoreBatch } from "@longpo/prefgen";
 import { llamaScorer } from "../adapters/llama-adapters.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress } from "@longpo/prefgen";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT } from "./cli-io.ts";

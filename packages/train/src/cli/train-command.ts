@@ -4,7 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { llamaPolicy, assignWeights } from "../adapters/llama-policy.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress } from "@longpo/prefgen";
 import { onTerminate } from "../runtime.ts";
 import { pairDialogues, readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-logps.ts";

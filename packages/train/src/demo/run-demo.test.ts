@@ -1,7 +1,7 @@
 // `longpo demo --quick` end to end on the shipped M0: the report's files and schema, not its accuracy.
 // This file takes minutes on the 2-core machine (every phase of the demo runs: θ sweep, four evaluations, pair
 // generation, three trainings); acceptance 2 of issue 8 asks for exactly this run.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,11 +32,16 @@ describe("longpo demo --quick", () => {
       const md = await readFile(join(report, "summary.md"), "utf8");
       expect(md).toContain("| model | RoPE θ | short (64 tok) | long (256 tok) |");
       expect(stdout.join("")).toContain("| LongPO |");
-      for (const name of ["niah-M0", "niah-LongPO", "niah-SFT", "niah-DPO", "training-curves-longpo", "training-curves-sft", "training-curves-dpo"]) {
+      for (const name of ["comparison", "accuracy-by-depth", "training-curves", "niah-M0", "niah-LongPO", "niah-SFT", "niah-DPO"]) {
         expect((await readFile(join(report, `${name}.svg`), "utf8")).trimStart()).toMatch(/^(<\?xml[^>]*>\s*)?<svg/);
         const png = await readFile(join(report, `${name}.png`));
         expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(600); // IHDR width
       }
+      for (const m of ["longpo", "sft", "dpo"]) expect((await readFile(join(report, `metrics-${m}.jsonl`), "utf8")).split("\n").length).toBeGreaterThan(2);
+      const models = await readdir(join(report, "models"));
+      expect(models.length).toBe(summary.rows.length);
+      for (const m of models) expect(m).toMatch(/^[A-Za-z0-9._-]+$/); // ASCII folder names (no "M0 θ×8")
       const phases = summary.phases.map((p) => p.name);
       for (const p of ["pair generation (questions, chosen, rejected, reference log-probs)", "train longpo", "train sft", "train dpo"]) {
         expect(phases).toContain(p);
@@ -44,6 +49,7 @@ describe("longpo demo --quick", () => {
       const pairs = (await readFile(join(out, "pairs.jsonl"), "utf8")).trim().split("\n");
       expect(pairs.length).toBe(summary.pairs.pairs);
       expect(stderr.join("")).not.toMatch(/dropped \d+ of \d+ pairs/); // maxLength fits every (4-turn) pair
+      expect(stderr.join("")).not.toMatch(/bars outside the overall plan/); // every bar moves the overall progress
     } finally {
       await rm(out, { recursive: true, force: true });
     }

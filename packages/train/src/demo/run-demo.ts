@@ -3,17 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  heatmapCells,
-  niahHeatmapSvg,
-  readMetricsJsonl,
-  runSuite,
-  type TaskResult,
-  trainingCurvesSvg,
-  writeChart,
-  writeReport,
-  writeFileAtomic,
-} from "@longpo/eval";
+import { readMetricsJsonl, runSuite, type TaskResult, writeFileAtomic, writeReport } from "@longpo/eval";
 import { z } from "zod";
 import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import { type OpenedModel, readModelFolder } from "../cli/open-model.ts";
@@ -21,10 +11,12 @@ import { trainFromFiles } from "../cli/train-command.ts";
 import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
+import { createProgress, type OverallProgress, startOverallProgress } from "@longpo/prefgen";
 import { inferenceEngine, openInference } from "../native/open-inference.ts";
-import { createProgress } from "../progress.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
+import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
+import { demoProgressPlan } from "./demo-progress-plan.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
@@ -40,8 +32,8 @@ const TrainBudget = z.strictObject({
   steps: z.number().int().positive().default(80).describe("optimizer steps of each method (the same budget for all)"),
   batchSize: z.number().int().positive().default(8).describe("pairs per step"),
   learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
-  warmupRatio: z.number().min(0).max(1).default(0.1),
-  schedule: z.enum(["constant", "linear", "cosine"]).default("constant"),
+  warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
+  schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
   beta: z.number().positive().default(0.1).describe("β of LongPO and DPO"),
   lambda: z.number().nonnegative().default(1).describe("λ of LongPO (nll + λ·pref)"),
   contextLossWeight: z.number().nonnegative().default(0).describe("weight of the long input's tokens in the NLL of LongPO and SFT (0: answers only)"),
@@ -49,23 +41,23 @@ const TrainBudget = z.strictObject({
 
 /** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
 export const DemoConfig = z.strictObject({
-  seed: z.number().int().nonnegative().default(1).describe("seed of documents, pairs and data order"),
-  modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0"),
+  seed: z.number().int().nonnegative().default(1).describe("seed of the pair documents (which documents, chunks and template questions) and of the training data order; the world and the test set stay the same"),
+  modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0 (its m0-recipe.json fixes the world: world.seed)"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
-  backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto"),
+  backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto").describe("TensorFlow.js backend (auto: the fastest present)"),
   inference: z.enum(["auto", "native", "tfjs"]).default("auto").describe(
     "engine of evaluation, pair generation and reference scoring: native (ONNX Runtime), tfjs, or auto (native where it loads)",
   ),
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
-  factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]),
+  factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]).describe("[least, most] facts per short chunk"),
   restatementsPerChunk: z.number().int().nonnegative().default(0).describe(
     "facts of earlier chunks restated in each later chunk of the pair documents (long-range structure); evaluation documents state each fact once",
   ),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
   thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
-  evalSeed: z.number().int().default(2002),
+  evalSeed: z.number().int().default(2002).describe("seed of the test set (evaluation documents and questions; the θ sweep uses evalSeed + 7)"),
   pairDocuments: z.number().int().positive().default(320).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self-copy").describe(
     "who writes the questions: M0 (self), M0 with the first word copied from the chunk (self-copy), M0 filtered by the world's facts (self-grounded), or a template",
@@ -73,8 +65,8 @@ export const DemoConfig = z.strictObject({
   turns: z.number().int().positive().default(4).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
   minChosenProb: z.number().min(0).max(1).default(0).describe("keep a turn only when M0 gives its own chosen answer at least this probability on the chunk"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
-  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]),
-  train: TrainBudget.default(() => TrainBudget.parse({})),
+  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]).describe("methods trained, in this order"),
+  train: TrainBudget.default(() => TrainBudget.parse({})).describe("the training budget, the same for every method"),
 });
 export type DemoConfig = z.infer<typeof DemoConfig>;
 
@@ -177,6 +169,19 @@ export function demoTable(rows: readonly DemoRow[]): string {
   return lines.join("\n");
 }
 
+/** Markdown lines embedding the charts of {@link writeDemoCharts} (paths relative to the report folder). */
+function demoFigures(rows: readonly DemoRow[], withCurves: boolean): string[] {
+  return [
+    "![every model, short and long](comparison.png)",
+    "",
+    "![long accuracy by depth](accuracy-by-depth.png)",
+    "",
+    ...(withCurves ? ["![training curves](training-curves.png)", ""] : []),
+    rows.map((r) => `![${r.model}](niah-${fileSlug(r.model)}.png)`).join(" "),
+    "",
+  ];
+}
+
 /** Options of {@link runDemo}. */
 export interface RunDemoOptions {
   /** Config overrides (see {@link DemoConfig}); `quick` applies {@link QUICK_DEMO} first. */
@@ -221,10 +226,19 @@ async function evaluate(
  * console.log(demoTable(r.rows));
  */
 export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult> {
-  const started = Date.now();
-  const log = options.log ?? (() => {});
   const base = options.quick === true ? { ...QUICK_DEMO, ...options.config, train: { ...QUICK_DEMO.train, ...options.config?.train } } : (options.config ?? {});
   const config = DemoConfig.parse(base);
+  // progress goes to stderr: an overall line with ETA across phases, prefixed to every bar
+  const overall = startOverallProgress("demo", demoProgressPlan(config));
+  try {
+    return await runDemoPhases(config, options.log ?? (() => {}), overall);
+  } finally {
+    overall.finish();
+  }
+}
+
+async function runDemoPhases(config: DemoConfig, log: (line: string) => void, overall: OverallProgress): Promise<DemoResult> {
+  const started = Date.now();
   const backend = await selectBackend(config.backend as BackendPreference);
   log(`backend ${backend.name} (${backend.reason})`);
   const m0Dir = config.modelDir ?? shippedM0Dir();
@@ -276,7 +290,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
       evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
-    await writeReport(join(reportDir, "models", name), suite);
+    await writeReport(join(reportDir, "models", fileSlug(name)), suite);
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
@@ -309,7 +323,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
         turns: config.turns,
         minChosenProb: config.minChosenProb,
         keepIdentical: config.keepIdentical,
-        progress: (phase) => createProgress(`pairs: ${phase}`, config.pairDocuments * config.turns),
+        progress: (phase, total) => createProgress(`pairs: ${phase}`, total),
       }));
   } finally {
     await shortModel.dispose();
@@ -325,7 +339,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
   // 3. The same pairs and budget for every method, from the same starting policy.
-  const curves: string[] = [];
+  const curves: MethodCurves[] = [];
   for (const method of config.methods) {
     const t = config.train;
     const { config: trainConfig } = buildTrainConfig({
@@ -354,8 +368,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     const last = phases[phases.length - 1];
     const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
     if (last !== undefined) last.tokensPerSecond = meanTps;
-    const keys = method === "sft" ? ["loss", "nll"] : ["loss", "nll", "rewards/margins", "rewards/accuracies"];
-    curves.push(...(await writeChart(join(reportDir, `training-curves-${method}`), trainingCurvesSvg(metrics, keys, { title: `${method} training` }))));
+    curves.push({ method, rows: metrics });
+    await writeFileAtomic(join(reportDir, `metrics-${method}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
     const trained = await readModelFolder(result.modelDir);
     const model = await open(trained);
     try {
@@ -365,12 +379,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     }
   }
 
-  // 4. Report: table, JSON, a depth × length chart per model, training curves.
-  const files: string[] = [...curves];
-  for (const r of rows) {
-    const cells = [r.short, r.long].flatMap((s) => DEFAULT_DEPTHS.map((d) => ({ length: s.length, depth: d, score: s.byDepth[String(d)] ?? 0 })));
-    files.push(...(await writeChart(join(reportDir, `niah-${r.model.replace(/[^A-Za-z0-9]+/g, "-")}`), niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }))));
-  }
+  // 4. Report: table, JSON, charts (all models compared, by depth, training curves overlaid, a heatmap per model).
+  const files = await writeDemoCharts(reportDir, rows, curves);
   const wallSeconds = (Date.now() - started) / 1000;
   const result: DemoResult = { config, backend: backend.name, m0Theta, bestThetaFactor: best.factor, thetaSweep, pairs: stats, rows, phases, wallSeconds, reportDir, files };
   const table = demoTable(rows);
@@ -385,6 +395,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
     "",
     table,
     "",
+    ...demoFigures(rows, curves.length > 0),
     "## Phases",
     "",
     "| phase | s | tokens/s |",
@@ -394,6 +405,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult>
   ].join("\n");
   await writeFileAtomic(join(reportDir, "summary.md"), md);
   await writeFileAtomic(join(reportDir, "summary.json"), `${JSON.stringify(result, null, 2)}\n`);
+  if (overall.unmatched.length > 0) log(`progress: bars outside the overall plan (its ETA is off): ${overall.unmatched.join(", ")}`);
   files.push(join(reportDir, "summary.md"), join(reportDir, "summary.json"));
   return { ...result, files };
 }

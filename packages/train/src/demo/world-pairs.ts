@@ -3,7 +3,7 @@ import type { PreferencePair } from "@longpo/prefgen";
 import { type InferenceModel, llamaScorer } from "../adapters/llama-adapters.ts";
 import { generate } from "../model/generate.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
-import type { Progress } from "../progress.ts";
+import type { Progress } from "@longpo/prefgen";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { sfc32 as createRng } from "@longpo/io";
@@ -53,7 +53,8 @@ export interface WorldPairsOptions {
   readonly keepIdentical?: boolean;
   /** Prompts per generate call; default 32. */
   readonly batchSize?: number;
-  readonly progress?: (phase: string) => Progress | undefined;
+  /** A progress display per phase ("questions", "chosen", "reference (chosen)", "rejected", "reference (rejected)") of `total` items. */
+  readonly progress?: (phase: string, total: number) => Progress | undefined;
 }
 
 /** Counts of what pair generation produced, for the report. Question and answer counts are per turn. */
@@ -209,7 +210,7 @@ export async function makeWorldPairs(
   let t = Date.now();
   if (options.questions !== "template") {
     const turns = allTurns();
-    const progress = options.progress?.("questions");
+    const progress = options.progress?.("questions", turns.length);
     const chunkTokens = options.questions === "self-copy" ? turns.map((it) => new Set(tok.encode(it.chunkText))) : [];
     const written = await greedyTexts(shortModel, tok, turns.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, progress, 0,
       options.questions === "self-copy" ? (i) => chunkTokens[i] ?? new Set() : undefined);
@@ -230,15 +231,18 @@ export async function makeWorldPairs(
   const askedTurns = asked.flatMap((d) => d.turns);
   stats.questionsKept = askedTurns.length;
   t = Date.now();
-  const chosenProgress = options.progress?.("chosen");
+  const chosenProgress = options.progress?.("chosen", askedTurns.length);
   const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, chosenProgress);
   chosenProgress?.finish();
   askedTurns.forEach((it, i) => (it.chosen = chosen[i] ?? ""));
   stats.seconds.chosen = (Date.now() - t) / 1000;
   t = Date.now();
-  const scorer = llamaScorer(shortModel, tok, { name: "m0", batchSize });
+  const scorer = (phase: string, total: number) => {
+    const progress = options.progress?.(phase, total);
+    return llamaScorer(shortModel, tok, { name: "m0", batchSize, ...(progress === undefined ? {} : { progress }) });
+  };
   const shortPrompt = (it: Turn): ChatMessage[] => [qaUserMessage(it.chunkText, it.question ?? "")];
-  const refChosen = await scorer.score(askedTurns.map((it) => ({ messages: shortPrompt(it), completion: it.chosen ?? "" })));
+  const refChosen = await scorer("reference (chosen)", askedTurns.length).score(askedTurns.map((it) => ({ messages: shortPrompt(it), completion: it.chosen ?? "" })));
   askedTurns.forEach((it, i) => (it.refChosen = refChosen[i]?.logprob ?? Number.NaN));
   stats.seconds.reference = (Date.now() - t) / 1000;
   for (const it of askedTurns) {
@@ -252,7 +256,7 @@ export async function makeWorldPairs(
   stats.turnsConfident = confident.reduce((n, d) => n + d.turns.length, 0);
   // Rejected answers turn by turn: turn j sees the document, the earlier questions and its own earlier answers.
   t = Date.now();
-  const rejectedProgress = options.progress?.("rejected");
+  const rejectedProgress = options.progress?.("rejected", stats.turnsConfident);
   let done = 0;
   for (let j = 0; j < turnsPerDocument; j++) {
     const at = confident.filter((d) => d.turns.length > j);
@@ -281,7 +285,7 @@ export async function makeWorldPairs(
   t = Date.now();
   const keptTurns = kept.flatMap((d) => d.turns);
   const shortPrompts = keptTurns.map(shortPrompt);
-  const refRejected = await scorer.score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.rejected ?? "" })));
+  const refRejected = await scorer("reference (rejected)", keptTurns.length).score(keptTurns.map((it, i) => ({ messages: shortPrompts[i] ?? [], completion: it.rejected ?? "" })));
   stats.seconds.reference += (Date.now() - t) / 1000;
   let cursor = 0;
   const pairs = kept.map((d): PreferencePair => {

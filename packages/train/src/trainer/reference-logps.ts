@@ -5,7 +5,7 @@ import { writeFileAtomic } from "@longpo/io";
 import { sequenceLogps } from "@longpo/loss";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import type { Progress } from "../progress.ts";
+import type { Progress } from "@longpo/prefgen";
 import { padBatch } from "./length-grouped-batches.ts";
 import type { TokenizedSequence, TrainingExample } from "./training-example.ts";
 

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { appendJsonl } from "@longpo/io";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Progress } from "../progress.ts";
+import type { Progress } from "@longpo/prefgen";
 import { lengthGroupedBatches, padBatch } from "./length-grouped-batches.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";

@@ -1,0 +1,128 @@
+// The demo's charts: every model's short and long accuracy, long accuracy by depth, the methods' training curves, heatmaps.
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import {
+  accuracyBarsSvg,
+  type MetricsRow,
+  niahHeatmapSvg,
+  readMetricsJsonl,
+  scoreVsDepthSvg,
+  svgToPng,
+  trainingRunsSvg,
+  writeFileAtomic,
+} from "@longpo/eval";
+import { DemoSummary, type DemoRow } from "./run-demo.ts";
+
+/** One method's training metrics, as read from its `metrics.jsonl`. */
+export interface MethodCurves {
+  /** "longpo", "sft" or "dpo". */
+  method: string;
+  rows: readonly MetricsRow[];
+}
+
+/** The name a method has in the demo's table. */
+export function methodLabel(method: string): string {
+  return method === "longpo" ? "LongPO" : method.toUpperCase();
+}
+
+/**
+ * An ASCII file name for a model name: "M0 θ×8" → "M0-theta-x8", "LongPO" → "LongPO" (θ and × spelled out, any
+ * other run of characters outside [A-Za-z0-9._] becomes one "-").
+ */
+export function fileSlug(name: string): string {
+  const spelled = name.replace(/θ×/g, "theta-x").replace(/θ/g, "theta").replace(/×/g, "x");
+  return spelled.replace(/[^A-Za-z0-9._]+/g, "-").replace(/^-+|-+$/g, "") || "model";
+}
+
+/** Options of {@link writeDemoCharts}. */
+export interface DemoChartsOptions {
+  /** Which files to write per chart; default both. */
+  formats?: readonly ("svg" | "png")[];
+}
+
+/** Standard error of an accuracy p over n examples, sqrt(p(1−p)/n) (0 when n is 0). */
+function se(p: number, n: number): number {
+  return n === 0 ? 0 : Math.sqrt((p * (1 - p)) / n);
+}
+
+/**
+ * Writes the demo's charts into `dir`: `comparison` (every model's short and long accuracy, ±1 SE), `accuracy-by-depth`
+ * (long accuracy by depth, every model on one axis), `training-curves` (the methods overlaid, EMA over raw points)
+ * and `niah-<model>` per model (length × depth), each as SVG and/or PNG with ASCII names.
+ * @returns the paths written.
+ */
+export async function writeDemoCharts(dir: string, rows: readonly DemoRow[], curves: readonly MethodCurves[], options: DemoChartsOptions = {}): Promise<string[]> {
+  const formats = options.formats ?? ["svg", "png"];
+  const written: string[] = [];
+  const write = async (name: string, svg: string): Promise<void> => {
+    const base = join(dir, name);
+    if (formats.includes("svg")) {
+      await writeFileAtomic(`${base}.svg`, svg);
+      written.push(`${base}.svg`);
+    }
+    if (formats.includes("png")) {
+      await writeFileAtomic(`${base}.png`, await svgToPng(svg));
+      written.push(`${base}.png`);
+    }
+  };
+  const first = rows[0];
+  if (first === undefined) return written;
+  const shortLabel = `short (${first.short.length} tokens)`;
+  const longLabel = `long (${first.long.length} tokens)`;
+  await write("comparison", accuracyBarsSvg(
+    rows.map((r) => ({ name: r.model, bars: [{ series: shortLabel, value: r.short.accuracy, se: r.short.se }, { series: longLabel, value: r.long.accuracy, se: r.long.se }] })),
+    { title: `World QA accuracy of every model, ${first.short.n} examples per bar (±1 SE)` },
+  ));
+  await write("accuracy-by-depth", scoreVsDepthSvg(
+    rows.map((r) => {
+      const depths = Object.keys(r.long.byDepth);
+      const perDepth = depths.length === 0 ? 0 : r.long.n / depths.length;
+      return { name: r.model, points: depths.map((d) => ({ depth: Number(d), score: r.long.byDepth[d] ?? 0, se: se(r.long.byDepth[d] ?? 0, perDepth) })) };
+    }),
+    { title: `Long (${first.long.length}-token) accuracy by depth of the fact (±1 SE)` },
+  ));
+  if (curves.length > 0) {
+    await write("training-curves", trainingRunsSvg(
+      curves.map((c) => ({ name: methodLabel(c.method), rows: c.rows })),
+      ["loss", "nll", "rewards/margins", "rewards/accuracies"],
+      { title: "Training curves (line: EMA 0.8 of the faint per-step values)" },
+    ));
+  }
+  for (const r of rows) {
+    const cells = [r.short, r.long].flatMap((s) => Object.entries(s.byDepth).map(([d, score]) => ({ length: s.length, depth: Number(d), score })));
+    await write(`niah-${fileSlug(r.model)}`, niahHeatmapSvg(cells, { title: `${r.model}: accuracy by length × depth` }));
+  }
+  return written;
+}
+
+/**
+ * Redraws a finished demo's charts from its report folder (or the run folder holding `report/`) into `outDir`, as
+ * PNG only, and deletes the other PNGs there (so `docs/demo` holds exactly the current charts). Training metrics
+ * come from `report/metrics-<method>.jsonl`, or `train-<method>/metrics.jsonl` beside `report/` for older runs.
+ * @returns the summary's rows (to compare with the README's table) and the files written.
+ * @throws {Error} when the folder holds no `summary.json`.
+ * @example await demoDocs("runs/demo", "docs/demo");
+ */
+export async function demoDocs(runOrReportDir: string, outDir: string): Promise<{ rows: DemoRow[]; files: string[]; removed: string[] }> {
+  const reportDir = existsSync(join(runOrReportDir, "summary.json")) ? runOrReportDir : join(runOrReportDir, "report");
+  const summaryPath = join(reportDir, "summary.json");
+  if (!existsSync(summaryPath)) throw new Error(`Cannot draw the demo's charts: no summary.json in ${runOrReportDir} or ${reportDir}`);
+  const summary = DemoSummary.parse(JSON.parse(await readFile(summaryPath, "utf8")));
+  const curves: MethodCurves[] = [];
+  for (const method of summary.config.methods) {
+    const candidates = [join(reportDir, `metrics-${method}.jsonl`), join(dirname(reportDir), `train-${method}`, "metrics.jsonl")];
+    const found = candidates.find((c) => existsSync(c));
+    if (found !== undefined) curves.push({ method, rows: await readMetricsJsonl(found) });
+  }
+  const files = await writeDemoCharts(outDir, summary.rows, curves, { formats: ["png"] });
+  const keep = new Set(files.map((f) => basename(f)));
+  const removed: string[] = [];
+  for (const name of await readdir(outDir)) {
+    if (name.endsWith(".png") && !keep.has(name)) {
+      await rm(join(outDir, name));
+      removed.push(join(outDir, name));
+    }
+  }
+  return { rows: summary.rows, files, removed };
+}

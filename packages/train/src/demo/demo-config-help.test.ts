@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { helpText } from "../cli/args.ts";
+import { demoSpec } from "../cli/demo-command.ts";
+import { demoConfigFields } from "./demo-config-help.ts";
+import { DemoConfig } from "./run-demo.ts";
+
+/** Every leaf key of a parsed config, nested objects as "train.steps". */
+function leafKeys(value: Record<string, unknown>, prefix = ""): string[] {
+  return Object.entries(value).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]);
+}
+
+describe("longpo demo --help", () => {
+  const help = helpText(demoSpec);
+  const defaults = DemoConfig.parse({}) as Record<string, unknown>;
+
+  it("lists every DemoConfig field with its default and a meaning", () => {
+    const fields = demoConfigFields();
+    // modelDir has no default, so parsing {} leaves it out; it is listed all the same
+    expect(fields.map((f) => f.key).sort()).toEqual([...leafKeys(defaults), "modelDir"].sort());
+    for (const f of fields) {
+      expect(f.description.length, `${f.key} needs a .describe()`).toBeGreaterThan(10);
+      expect(help).toContain(`  ${f.key} = ${f.value === undefined ? "(none)" : JSON.stringify(f.value)}`);
+      expect(help).toContain(f.description);
+    }
+    expect(help).toContain("  train.steps = 80   (--quick: 2)");
+    expect(help).toContain('  questions = "self-copy"');
+  });
+
+  it("says which seed changes the world, the pairs, the training order and the test set", () => {
+    expect(help).toMatch(/world\.seed in <model>\/m0-recipe\.json/);
+    expect(help).toMatch(/seed changes the pair documents[^.]*and the training data order/);
+    expect(help).toMatch(/evalSeed changes the test set/);
+  });
+});
