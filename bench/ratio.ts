@@ -9,10 +9,12 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { selectBackend } from "@longpo/train";
 import { peerDecodeArgs, peerStepArgs, type RatioShape, ratioShapes } from "./_ratio-shapes.ts";
+import { nativeRow } from "./_ratio-native.ts";
 import { type RatioMeasure, type RatioRow, wasmRow } from "./_ratio-wasm.ts";
 
-/** Every implementation measured; each prints one line per shape and work. */
-const ROWS: RatioRow[] = [wasmRow];
+/** Every implementation measured; each prints one line per shape and work (RATIO_ROWS=wasm,native picks). */
+const ALL_ROWS: Record<string, RatioRow[]> = { wasm: [wasmRow], native: [nativeRow(1), nativeRow(2)] };
+const ROWS: RatioRow[] = (process.env.RATIO_ROWS?.split(",") ?? Object.keys(ALL_ROWS)).flatMap((k) => ALL_ROWS[k] ?? []);
 
 const env = process.env;
 const PYTHON = "/usr/bin/python3";
