@@ -92,7 +92,17 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
   return software ? { kind: "software", description } : { kind: "hardware", description };
 }
 
+/**
+ * Turns tfjs's console hints off. Its `PROD` flag gates only `log.warn`/`log.log` in tfjs-core 4.22 (no checks), and
+ * the cpu backend prints through it, on first use under Node, a banner asking to install tfjs-node; this module
+ * already chooses the backend and says why.
+ */
+export function quietTfjs(): void {
+  tf.env().set("PROD", true);
+}
+
 async function activate(name: string): Promise<void> {
+  quietTfjs();
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
   await tf.ready();
   await registerGradients();
