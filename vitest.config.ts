@@ -6,6 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+    setupFiles: ["scripts/vitest-setup.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 120_000,

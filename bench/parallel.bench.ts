@@ -61,7 +61,7 @@ const apply = (grads: Map<string, import("@tensorflow/tfjs-core").Tensor>) => {
   optimizer.apply(grads, 1e-4);
   for (const t of grads.values()) t.dispose();
 };
-const one = await measure("1 worker", async () => apply(microBatchGradients(policy, mb, opts).grads));
+const one = await measure("1 worker", async () => apply((await microBatchGradients(policy, mb, opts)).grads));
 const pool = await ReplicaPool.start({ workers, backend: "wasm", config, weights: model.weights(), parameters: policy.parameters });
 let broadcast = 0;
 const many = await measure(`${workers} workers`, async () => apply((await pool.compute(mb, opts)).grads));

@@ -37,16 +37,16 @@ const optimizer = new Optimizer({ name: "adamw", beta1: 0.9, beta2: 0.999, epsil
 const batch = padBatch([chosen, rejected], 0);
 const refs = { refChosenLogps: new Float32Array([-300]), refRejectedLogps: new Float32Array([-310]) };
 
-function trainStep(): void {
-  const { grads } = microBatchGradients(policy, { pairs: 1, sequences: batch, ...refs }, { method: "longpo", beta: 0.1, lambda: 0.01 });
+async function trainStep(): Promise<void> {
+  const { grads } = await microBatchGradients(policy, { pairs: 1, sequences: batch, ...refs }, { method: "longpo", beta: 0.1, lambda: 0.01 });
   optimizer.apply(grads, 1e-4);
   for (const g2 of grads.values()) g2.dispose();
 }
 
-trainStep(); // warm-up: kernels, Adam slots
+await trainStep(); // warm-up: kernels, Adam slots
 const bench = new Bench({ iterations: steps, time: 0, warmup: false });
 bench
-  .add("LongPO train step (chosen + rejected, 2 × 1024 tokens, precomputed reference)", () => trainStep())
+  .add("LongPO train step (chosen + rejected, 2 × 1024 tokens, precomputed reference)", async () => await trainStep())
   .add("reference scoring, short input (LongPO: 2 × 256 tokens)", async () => {
     await scoreSequences(refModel, [shortChosen, shortRejected], 0, 2);
   })

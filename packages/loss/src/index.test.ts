@@ -6,7 +6,7 @@ import * as loss from "./index.ts";
 describe("@longpo/loss", () => {
   it("exports exactly its documented runtime API", () => {
     expect(Object.keys(loss).sort()).toEqual(
-      ["log1mexp", "logSigmoid", "longpoLoss", "nllLoss", "preferenceLoss", "preferenceLosses", "rewardMetrics", "sequenceLogps"].sort(),
+      ["log1mexp", "logSigmoid", "longpoLoss", "nllLoss", "preferenceLoss", "preferenceLosses", "readRewardMetrics", "rewardMetrics", "sequenceLogps"].sort(),
     );
   });
 

@@ -36,7 +36,7 @@ export type {
 } from "./preference-loss-definition.ts";
 export { longpoLoss } from "./longpo-loss.ts";
 export type { LongpoLossInputs, LongpoLossOptions, LongpoLossOutput } from "./longpo-loss.ts";
-export { rewardMetrics } from "./reward-metrics.ts";
+export { readRewardMetrics, rewardMetrics } from "./reward-metrics.ts";
 export type { RewardMetrics } from "./reward-metrics.ts";
 export { logSigmoid } from "./log-sigmoid.ts";
 export { log1mexp } from "./log1mexp.ts";

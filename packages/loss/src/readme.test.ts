@@ -7,7 +7,7 @@ describe("README quick start", () => {
   it("is the tested example file, and it prints what the README says", async () => {
     const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
     const example = readFileSync(join(import.meta.dirname, "_testdata", "quick-start.ts"), "utf8");
-    const block = /## Quick start\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    const block = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBe(example);
     await useBackend("cpu"); // _backends.ts also registers wasm, which would otherwise be the default
     const log = vi.spyOn(console, "log").mockImplementation(() => {});

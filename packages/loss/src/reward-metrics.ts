@@ -27,8 +27,27 @@ export type RewardMetrics = {
  * ```
  */
 export function rewardMetrics(output: { chosenRewards: tf.Tensor; rejectedRewards: tf.Tensor }): RewardMetrics {
-  const chosen = output.chosenRewards.dataSync();
-  const rejected = output.rejectedRewards.dataSync();
+  return metricsOf(output.chosenRewards.dataSync(), output.rejectedRewards.dataSync());
+}
+
+/**
+ * {@link rewardMetrics} reading the two tensors back asynchronously (`data()`), as a GPU backend wants: the
+ * webgpu backend has no synchronous read under Deno, and on a real GPU a synchronous read stalls the queue.
+ *
+ * @param output any object with `chosenRewards` and `rejectedRewards`, `(B)` each
+ * @returns plain numbers keyed by TRL's metric names
+ * @throws {RangeError} when the two tensors differ in size or are empty
+ * @example
+ * ```ts
+ * await readRewardMetrics({ chosenRewards: tf.tensor1d([1, 0]), rejectedRewards: tf.tensor1d([0, 2]) });
+ * ```
+ */
+export async function readRewardMetrics(output: { chosenRewards: tf.Tensor; rejectedRewards: tf.Tensor }): Promise<RewardMetrics> {
+  const [chosen, rejected] = await Promise.all([output.chosenRewards.data(), output.rejectedRewards.data()]);
+  return metricsOf(chosen, rejected);
+}
+
+function metricsOf(chosen: ArrayLike<number>, rejected: ArrayLike<number>): RewardMetrics {
   if (chosen.length !== rejected.length || chosen.length === 0) {
     throw new RangeError(
       `Cannot compute reward metrics: chosen and rejected rewards must be non-empty and the same size, got ${chosen.length} and ${rejected.length}`,

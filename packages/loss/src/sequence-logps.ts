@@ -21,7 +21,9 @@ export type SequenceLogps = {
  * Masked-out positions do not influence the result or its gradient: their labels are replaced by 0 before the
  * gather (so `-100` or any padding id is fine there) and their log-probabilities are selected away, not
  * multiplied by zero, so even NaN or infinite logits there leave `sum` unchanged. Labels at masked-in positions
- * must lie in `[0, V)`; checking that reads `labels` and `mask` back synchronously (B·T numbers).
+ * must lie in `[0, V)`; checking that reads `labels` and `mask` back synchronously (B·T numbers), which is free
+ * for tensors made from host data; on webgpu, pass such tensors (a device-computed label tensor cannot be read
+ * synchronously there).
  *
  * Memory: the forward pass keeps only `(B, T)` tensors besides the logits (log-sum-exp in 16 MiB row blocks, the
  * label logit by a flat `gather`). The backward pass is a custom gradient, `w·(onehot(label) − softmax(logits))`
@@ -71,6 +73,7 @@ export function sequenceLogpsTuned(
   tuning: SequenceLogpsTuning,
 ): SequenceLogps {
   const [B, T, V] = checkInputs(logits, labels, mask);
+  // The host path is for wasm's 4 GiB heap; on webgpu it would need synchronous reads, so it is never the default.
   const large = tuning.large ?? (tf.getBackend() === "wasm" && B * T * V >= HOST_ASSEMBLY_ELEMENTS);
   return tf.tidy(() => {
     const maskedIn = tf.notEqual(mask, 0); // (B, T) bool
@@ -132,8 +135,8 @@ function checkInputs(logits: tf.Tensor, labels: tf.Tensor, mask: tf.Tensor): [nu
   if (B * T * V > 2 ** 31 - 1) {
     throw new RangeError(`${what}: B·T·V must stay below 2³¹ for int32 indexing, got ${B * T * V}`);
   }
-  const ids = labels.dataSync();
-  const keep = mask.dataSync();
+  const ids = readForCheck(labels, "labels");
+  const keep = readForCheck(mask, "mask");
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as number;
     if (keep[i] !== 0 && (id < 0 || id >= V)) {
@@ -142,6 +145,23 @@ function checkInputs(logits: tf.Tensor, labels: tf.Tensor, mask: tf.Tensor): [nu
     }
   }
   return [B, T, V];
+}
+
+/**
+ * The values of a small `(B, T)` input, read synchronously for the range check. Free for tensors made from host
+ * data (every backend keeps those on the host until first used); a GPU backend cannot always read a tensor that a
+ * device op produced synchronously (webgpu under Deno has no such path), so that case gets a clear error.
+ */
+function readForCheck(t: tf.Tensor, name: string): ArrayLike<number> {
+  try {
+    return t.dataSync() as ArrayLike<number>;
+  } catch (e) {
+    throw new TypeError(
+      `Cannot compute sequence log-probs: ${name} must be readable synchronously for the range check, but the ` +
+        `${tf.getBackend()} backend failed to read it (${e instanceof Error ? e.message : String(e)}); make ${name} ` +
+        "from host data (tf.tensor) rather than from a device op",
+    );
+  }
 }
 
 function describe(x: unknown): string {

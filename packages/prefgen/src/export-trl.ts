@@ -71,8 +71,8 @@ export interface TrlExportSummary {
 
 /**
  * Write pairs as TRL DPO rows to a JSONL file (replacing it), loadable with `datasets.load_dataset("json", ...)`.
- * In TRL, pass `precompute_ref_log_probs=False`: the collator forwards the `ref_*_logps` columns and the loss uses
- * them instead of a reference forward pass.
+ * TRL must use these columns, not compute its own (which would be the policy on the long prompt): with TRL ≥ 0.29 pass
+ * `precompute_ref_log_probs=True` and keep TRL from recomputing them; see docs/scale-out.md and examples/trl.
  * @example
  * ```ts
  * await exportTrl(readJsonl("out/pairs.jsonl", PreferencePair), "out/trl.jsonl");

@@ -171,21 +171,24 @@ export function llamaEvalModel(model: InferenceModel, tok: ChatTokenizer, option
           out.push(await nativeContinuation(model, full, start));
           continue;
         }
-        const [logprob, greedy] = tf.tidy(() => {
+        const [logpT, argmaxT] = tf.tidy(() => {
           const logits = model.forward(tf.tensor2d([full], [1, full.length], "int32")); // (1, T, V)
           const rows = tf.slice(logits, [0, start - 1, 0], [1, full.length - start, -1]); // (1, n, V)
           const logp = tf.logSoftmax(tf.squeeze(rows, [0])); // (n, V)
-          const argmax = tf.argMax(logp, 1).dataSync(); // (n)
-          const lp = logp.arraySync() as number[][];
-          let sum = 0;
-          let isGreedy = true;
-          for (let k = 0; k < lp.length; k++) {
-            const target = full[start + k] as number;
-            sum += lp[k]?.[target] ?? Number.NaN;
-            if (argmax[k] !== target) isGreedy = false;
-          }
-          return [sum, isGreedy] as const;
+          return [logp, tf.argMax(logp, 1)]; // (n, V), (n)
         });
+        // Asynchronous reads: a GPU backend (webgpu under Deno) has no synchronous one.
+        const [lp, argmax] = await Promise.all([logpT.array() as Promise<number[][]>, argmaxT.data()]).finally(() => {
+          logpT.dispose();
+          argmaxT.dispose();
+        });
+        let logprob = 0;
+        let greedy = true;
+        for (let k = 0; k < lp.length; k++) {
+          const target = full[start + k] as number;
+          logprob += lp[k]?.[target] ?? Number.NaN;
+          if (argmax[k] !== target) greedy = false;
+        }
         out.push({ logprob, isGreedy: greedy });
       }
       return out;

@@ -3,6 +3,7 @@ import { generate } from "../model/generate.ts";
 import { bool, type CommandSpec, num, optNum, parseArgs, str } from "./args.ts";
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { openEngine, readModelFolder, useBackend } from "./open-model.ts";
+import { warnUnknownTokens } from "./unknown-tokens.ts";
 
 export const generateSpec: CommandSpec = {
   name: "generate",
@@ -33,6 +34,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
   io.err(`generate: backend ${backend.name} (${backend.reason})\n`);
   const tok = folder.tokenizer;
   const prompt = str(args, "prompt");
+  warnUnknownTokens(io, "generate", str(args, "model"), tok, [prompt]);
   let ids: number[];
   if (bool(args, "chat")) {
     ids = tok.encode(tok.applyChatTemplate([{ role: "user", content: prompt }], { addGenerationPrompt: true }));

@@ -16,6 +16,7 @@ import { prefgenCommand, prefgenSpec } from "./prefgen-command.ts";
 import { runCommand, runSpec } from "./run-command.ts";
 import { scoreCommand, scoreSpec } from "./score-command.ts";
 import { trainCommand, trainSpec } from "./train-command.ts";
+import { worldPairsCommand, worldPairsSpec } from "./world-pairs-command.ts";
 
 /** A subcommand: its declaration (for --help) and its body. */
 export interface Command {
@@ -29,6 +30,7 @@ const commands: Command[] = [
   { spec: scoreSpec, run: scoreCommand },
   { spec: compressSpec, run: compressCommand },
   { spec: prefgenSpec, run: prefgenCommand },
+  { spec: worldPairsSpec, run: worldPairsCommand },
   { spec: trainSpec, run: trainCommand },
   { spec: evalSpec, run: evalCommand },
   { spec: runSpec, run: runCommand },

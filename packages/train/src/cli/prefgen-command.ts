@@ -10,6 +10,7 @@ import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend 
 import type { ReplicaPool } from "../parallel/replica-pool.ts";
 import { workersArg, workersOption } from "./workers-option.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
+import { requireDocuments } from "./require-documents.ts";
 
 export const prefgenSpec: CommandSpec = {
   name: "prefgen",
@@ -94,6 +95,7 @@ export interface PrefgenRunOptions {
 
 /** Run the prefgen pipeline with the TF.js model; returns the pairs file and how many pairs it holds. */
 export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string; count: number }> {
+  const documents = await requireDocuments(o.documents);
   const note = (line: string) => o.io.err(`prefgen: ${line}\n`);
   const model = await openEngine(o.folder, o.inference ?? "auto", note);
   let longModel: InferenceModel | undefined;
@@ -137,6 +139,9 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     const text = await readFile(files.pairs, "utf8").catch(() => "");
     const count = text.split("\n").filter((l) => l.trim() !== "").length;
     o.io.err(`prefgen: ${count} pairs in ${files.pairs}${filter === undefined ? "" : ` (filter: ${JSON.stringify(filter)})`}\n`);
+    if (count === 0) {
+      throw new Error(`Cannot make pairs: none of the ${documents} documents of ${o.documents} gave a pair kept by the filters (see the stage summaries above; documents of fewer than --min-chunks chunks of --chunk-tokens are dropped)`);
+    }
     return { pairs: files.pairs, count };
   } finally {
     for (const p of pools) await p.close();
@@ -158,7 +163,8 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
   const workers = workersArg(args);
-  lockOutput(str(args, "out"), "prefgen", io);
+  lockOutput(str(args, "out"), "prefgen", io); // first, as every writing command (the lock test gives no inputs)
+  await requireDocuments(str(args, "documents"));
   const questions = await readQuestions(optStr(args, "questions"));
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));

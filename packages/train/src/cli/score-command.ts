@@ -5,10 +5,11 @@ import { llamaScorer } from "../adapters/llama-adapters.ts";
 import { createProgress } from "@longpo/prefgen";
 import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { type CommandSpec, num, parseArgs, str } from "./args.ts";
-import { type CliIo, EXIT } from "./cli-io.ts";
+import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { openEngine, readModelFolder, requireFile, useBackend } from "./open-model.ts";
 import { workersArg, workersOption } from "./workers-option.ts";
 import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
+import { warnUnknownTokens } from "./unknown-tokens.ts";
 
 export const scoreSpec: CommandSpec = {
   name: "score",
@@ -30,9 +31,12 @@ export async function scoreCommand(argv: readonly string[], io: CliIo): Promise<
   const workers = workersArg(args);
   await requireFile(str(args, "pairs"), "pair file");
   const pairs = await readPreferencePairs(str(args, "pairs"));
+  if (pairs.length === 0) throw new InputError(`Cannot score: found no pairs in ${str(args, "pairs")} (looked for PreferencePair JSONL lines; it holds none)`);
   const folder = await readModelFolder(str(args, "model"));
   const backend = await useBackend(str(args, "backend"));
   io.err(`score: backend ${backend.name} (${backend.reason})\n`);
+  const texts = pairs.flatMap((p) => p.turns.flatMap((t) => [...t.prompt_short.map((m) => m.content), t.chosen, t.rejected]));
+  warnUnknownTokens(io, "score", str(args, "model"), folder.tokenizer, texts);
   const model = await openEngine(folder, str(args, "inference"), (line) => io.err(`score: ${line}\n`));
   // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
   const pool = "engine" in model ? undefined : await replicaPoolFor(model, workers, {}, (l) => io.err(`score: ${l}\n`));

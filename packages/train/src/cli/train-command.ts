@@ -137,7 +137,7 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       allowConfigChange: o.allowConfigChange === true,
       vocabSize: model.config.vocabSize,
       onWarning: (message) => io.err(`train: warning: ${message}\n`),
-      saveModel: (dir) => saveCheckpoint(dir, { config: model.config, weights: model.weights() }, { tokenizerFrom: o.modelDir }),
+      saveModel: async (dir) => saveCheckpoint(dir, { config: model.config, weights: await model.readWeights() }, { tokenizerFrom: o.modelDir }),
       loadWeights: async (dir) => assignWeights(model, (await loadCheckpoint(dir)).weights),
       shouldStop: () => stopRequested,
       ...(pool === undefined ? {} : { gradients: pool }),

@@ -210,7 +210,7 @@ export async function bootstrapM0(options: BootstrapM0Options): Promise<Bootstra
   const config: ModelConfig = parseModelConfig(m0HfConfig(recipe, Object.keys(files.vocab).length));
   const init = LlamaModel.random(config, recipe.seed);
   try {
-    await saveCheckpoint(initDir, { config, weights: init.weights() }, { tokenizerFrom: tokenizerDir });
+    await saveCheckpoint(initDir, { config, weights: await init.readWeights() }, { tokenizerFrom: tokenizerDir });
   } finally {
     init.dispose();
   }

@@ -36,6 +36,13 @@ describe("selectBackend", () => {
     expect(choice.reason).toContain("only a software adapter (mesa llvmpipe");
   });
 
+  it("does not count a fallback adapter as a GPU, whatever its name (Deno reports it in adapter.info)", async () => {
+    fakeGpu({ info: { vendor: "acme", architecture: "", device: "", description: "Acme Renderer", isFallbackAdapter: true } });
+    const choice = await selectBackend("auto");
+    expect(choice.name).toBe("wasm");
+    expect(choice.reason).toContain("only a software adapter (acme Acme Renderer), slower than wasm");
+  });
+
   it("fails for a named backend that is not installed, giving the install command", async () => {
     const error = await selectBackend("tensorflow").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);

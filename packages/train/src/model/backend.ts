@@ -61,17 +61,19 @@ const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|basic render|mi
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
-  info?: Record<string, string | undefined>;
+  /** Deno 2.9 reports `isFallbackAdapter` here (WebGPU moved it from the adapter to its info). */
+  info?: Record<string, string | boolean | undefined>;
   requestAdapterInfo?: () => Promise<Record<string, string | undefined>>;
 }
 
 /** What `navigator.gpu` offers: a hardware adapter, a software one, or nothing. */
-type WebGpuProbe =
+export type WebGpuProbe =
   | { kind: "hardware"; description: string }
   | { kind: "software"; description: string }
   | { kind: "none"; why: string };
 
-async function probeWebGpu(): Promise<WebGpuProbe> {
+/** Asks `navigator.gpu` for its default adapter and says whether it is a GPU (not re-exported by the package). */
+export async function probeWebGpu(): Promise<WebGpuProbe> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator
     ?.gpu;
   if (gpu === undefined) return { kind: "none", why: `${runtimeName()} has no navigator.gpu` };
@@ -82,15 +84,25 @@ async function probeWebGpu(): Promise<WebGpuProbe> {
     return { kind: "none", why: `navigator.gpu.requestAdapter() failed: ${String(e)}` };
   }
   if (adapter === null) return { kind: "none", why: "navigator.gpu offers no adapter" };
-  const info = adapter.info ?? (await adapter.requestAdapterInfo?.().catch(() => undefined)) ?? {};
+  const info: Record<string, string | boolean | undefined> = adapter.info ?? (await adapter.requestAdapterInfo?.().catch(() => undefined)) ?? {};
   const description = [info["vendor"], info["architecture"], info["device"], info["description"]]
     .filter((s) => s !== undefined && s !== "")
     .join(" ") || "unnamed adapter";
-  const software = adapter.isFallbackAdapter === true || SOFTWARE_ADAPTER.test(description);
+  const software = adapter.isFallbackAdapter === true || info["isFallbackAdapter"] === true || SOFTWARE_ADAPTER.test(description);
   return software ? { kind: "software", description } : { kind: "hardware", description };
 }
 
+/**
+ * Turns tfjs's console hints off. Its `PROD` flag gates only `log.warn`/`log.log` in tfjs-core 4.22 (no checks), and
+ * the cpu backend prints through it, on first use under Node, a banner asking to install tfjs-node; this module
+ * already chooses the backend and says why.
+ */
+export function quietTfjs(): void {
+  tf.env().set("PROD", true);
+}
+
 async function activate(name: string): Promise<void> {
+  quietTfjs();
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
   await tf.ready();
   await registerGradients();
@@ -197,7 +209,8 @@ async function selectAuto(): Promise<BackendChoice> {
     if (choice !== null) return { name: "webgpu", reason: `${choice.reason} (a hardware GPU adapter)` };
     skipped.push(`a GPU adapter is present but ${PACKAGES.webgpu} is not installed`);
   } else if (probe.kind === "software") {
-    skipped.push(`webgpu offers only a software adapter (${probe.description})`);
+    // A software adapter (llvmpipe, SwiftShader: ~1 GFLOP/s) is slower than wasm; `--backend webgpu` still takes it.
+    skipped.push(`webgpu offers only a software adapter (${probe.description}), slower than wasm (ask for it with --backend webgpu)`);
   } else {
     skipped.push(probe.why);
   }

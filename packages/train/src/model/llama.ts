@@ -189,13 +189,31 @@ export class LlamaModel {
     return [...this.#byName.values()].map((e) => e.variable);
   }
 
-  /** Copies the parameters back to host memory with Hugging Face names and PyTorch layout. */
+  /**
+   * Copies the parameters back to host memory with Hugging Face names and PyTorch layout, synchronously (cpu,
+   * wasm, tfjs-node); on a GPU backend use {@link LlamaModel.readWeights}.
+   */
   weights(): WeightMap {
     const out: WeightMap = new Map();
     for (const [name, { variable, transposed }] of this.#byName) {
       const data = tf.tidy(() => (transposed ? tf.transpose(variable) : variable.clone()).dataSync() as Float32Array);
       const shape = transposed ? [...variable.shape].reverse() : [...variable.shape];
       out.set(name, { shape, data: Float32Array.from(data) });
+    }
+    return out;
+  }
+
+  /** {@link LlamaModel.weights} read back asynchronously (`data()`), as GPU backends need (webgpu under Deno). */
+  async readWeights(): Promise<WeightMap> {
+    const out: WeightMap = new Map();
+    for (const [name, { variable, transposed }] of this.#byName) {
+      const host = tf.tidy(() => (transposed ? tf.transpose(variable) : variable.clone()));
+      try {
+        const shape = transposed ? [...variable.shape].reverse() : [...variable.shape];
+        out.set(name, { shape, data: Float32Array.from((await host.data()) as Float32Array) });
+      } finally {
+        host.dispose();
+      }
     }
     return out;
   }
@@ -424,9 +442,21 @@ function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   return f(g, u) as tf.Tensor2D;
 }
 
-/** Token ids must index the embedding; an out-of-range id would silently read zeros on some backends. */
+/**
+ * Token ids must index the embedding; an out-of-range id would silently read zeros on some backends. The ids are
+ * read synchronously: free while they are still host data; webgpu under Deno cannot read them once on the device.
+ */
 function checkIds(ids: tf.Tensor1D, vocabSize: number): void {
-  const data = ids.dataSync();
+  let data: ArrayLike<number>;
+  try {
+    data = ids.dataSync() as ArrayLike<number>;
+  } catch (e) {
+    throw new TypeError(
+      `Cannot run forward: inputIds must be readable synchronously for the vocabulary check, but the ${tf.getBackend()} ` +
+        `backend failed to read them (${e instanceof Error ? e.message : String(e)}); pass a fresh tf.tensor of host ids ` +
+        "to each call (on webgpu, ids already used on the device cannot be read synchronously)",
+    );
+  }
   for (let i = 0; i < data.length; i++) {
     const id = data[i]!;
     if (id < 0 || id >= vocabSize || !Number.isInteger(id)) {

@@ -93,24 +93,19 @@ async function scoreBatch(model: LlamaModel, items: ScoreItem[], options: ScoreO
   ); // (B, T, H)
   const totals = new Array<number>(b).fill(0);
   try {
-    const labelsT = tf.tensor2d(labels, [b, t], "int32");
-    const lossMaskT = tf.tensor2d(lossMask, [b, t]);
-    try {
-      for (let p0 = first; p0 < t - 1; p0 += chunk) {
-        const len = Math.min(chunk, t - 1 - p0);
-        const sum = tf.tidy(() => {
-          const logits = model.logits(tf.slice(hidden, [0, p0, 0], [b, len, hidden.shape[2]])); // (B, len, V)
-          const l = tf.slice(labelsT, [0, p0], [b, len]); // (B, len)
-          const m = tf.slice(lossMaskT, [0, p0], [b, len]); // (B, len)
-          return sequenceLogps(logits, l, m).sum; // (B)
-        });
-        const values = await sum.data();
-        sum.dispose();
-        values.forEach((v, k) => (totals[k]! += v));
-      }
-    } finally {
-      labelsT.dispose();
-      lossMaskT.dispose();
+    for (let p0 = first; p0 < t - 1; p0 += chunk) {
+      const len = Math.min(chunk, t - 1 - p0);
+      const sum = tf.tidy(() => {
+        const logits = model.logits(tf.slice(hidden, [0, p0, 0], [b, len, hidden.shape[2]])); // (B, len, V)
+        // Labels and mask are cut on the host: sequenceLogps reads them synchronously, which a GPU backend can
+        // do only for tensors made from host data.
+        const l = tf.tensor2d(labels.map((r) => r.slice(p0, p0 + len)), [b, len], "int32"); // (B, len)
+        const m = tf.tensor2d(lossMask.map((r) => r.slice(p0, p0 + len)), [b, len]); // (B, len)
+        return sequenceLogps(logits, l, m).sum; // (B)
+      });
+      const values = await sum.data();
+      sum.dispose();
+      values.forEach((v, k) => (totals[k]! += v));
     }
   } finally {
     hidden.dispose();

@@ -59,6 +59,8 @@ export class ChatTokenizer {
   readonly eosTokenId: number | null;
   /** The id of the padding token, or null when the tokenizer has none. */
   readonly padTokenId: number | null;
+  /** The id that out-of-vocabulary text maps to (`<unk>`), or null when the tokenizer has none (byte fallback). */
+  readonly unkTokenId: number | null;
   /** Number of ids the tokenizer can produce (base vocabulary plus added tokens). */
   readonly vocabSize: number;
   readonly #inner: transformers.PreTrainedTokenizer;
@@ -69,6 +71,7 @@ export class ChatTokenizer {
     this.bosTokenId = id(inner.bos_token_id);
     this.eosTokenId = id(inner.eos_token_id);
     this.padTokenId = id(inner.pad_token_id);
+    this.unkTokenId = id((inner as unknown as { unk_token_id?: unknown }).unk_token_id);
     const vocab = inner.get_vocab();
     let maxId = -1;
     for (const value of vocab.values()) maxId = Math.max(maxId, value);

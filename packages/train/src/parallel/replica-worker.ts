@@ -46,7 +46,7 @@ try {
     if ("version" in r) loadWeights(r.version);
     switch (r.type) {
       case "gradients": {
-        const { grads, metrics } = microBatchGradients(policy, r.mb, r.opts);
+        const { grads, metrics } = await microBatchGradients(policy, r.mb, r.opts);
         for (const [i, [name]] of variables.entries()) {
           const slot = init.layout[i]!;
           const g = grads.get(name);

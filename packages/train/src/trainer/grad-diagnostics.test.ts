@@ -79,10 +79,10 @@ const batch = (rows: readonly TokenizedSequence[], pairs: number): MicroBatch =>
 
 describe("lossTermDiagnostics", () => {
   for (const [method, lambda] of [["longpo", 0.01], ["longpo", 1], ["dpo", 1]] as const) {
-    it(`matches the hand-worked norms, cosine and pair weight for ${method} (λ ${lambda})`, () => {
+    it(`matches the hand-worked norms, cosine and pair weight for ${method} (λ ${lambda})`, async () => {
       const p = policy();
       const before = tf.memory().numTensors;
-      const d = lossTermDiagnostics(p, batch(seqs, 2), { method, beta: 0.5, lambda });
+      const d = await lossTermDiagnostics(p, batch(seqs, 2), { method, beta: 0.5, lambda });
       expect(tf.memory().numTensors).toBe(before);
       const h = hand(0.5);
       expect(d["diag/grad_norm_nll"]).toBeCloseTo(h.nllNorm, 5);
@@ -93,9 +93,9 @@ describe("lossTermDiagnostics", () => {
     });
   }
 
-  it("gives only the NLL norm for sft", () => {
+  it("gives only the NLL norm for sft", async () => {
     const p = policy(2);
-    const d = lossTermDiagnostics(p, batch(seqs.slice(0, 2), 2), { method: "sft", beta: 0.5, lambda: 1 });
+    const d = await lossTermDiagnostics(p, batch(seqs.slice(0, 2), 2), { method: "sft", beta: 0.5, lambda: 1 });
     expect(d["diag/grad_norm_nll"]).toBeCloseTo(hand(0.5).nllNorm, 5);
     expect(d["diag/grad_norm_pref"]).toBeUndefined();
     p.dispose();

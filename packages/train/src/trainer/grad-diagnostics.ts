@@ -18,7 +18,8 @@ export interface GradDiagnostics {
   "diag/pair_weight"?: number;
 }
 
-function normsAndDot(a: Map<string, tf.Tensor>, b?: Map<string, tf.Tensor>): { a: number; b: number; dot: number } {
+/** Read back asynchronously, as a GPU backend needs (webgpu has no synchronous read under Deno). */
+async function normsAndDot(a: Map<string, tf.Tensor>, b?: Map<string, tf.Tensor>): Promise<{ a: number; b: number; dot: number }> {
   const [na, nb, dot] = tf.tidy(() => {
     let sa = tf.scalar(0);
     let sb = tf.scalar(0);
@@ -33,7 +34,8 @@ function normsAndDot(a: Map<string, tf.Tensor>, b?: Map<string, tf.Tensor>): { a
     }
     return [tf.sqrt(sa), tf.sqrt(sb), sd];
   });
-  const out = { a: na.dataSync()[0] ?? Number.NaN, b: nb.dataSync()[0] ?? Number.NaN, dot: dot.dataSync()[0] ?? Number.NaN };
+  const [ra, rb, rd] = await Promise.all([na.data(), nb.data(), dot.data()]);
+  const out = { a: ra[0] ?? Number.NaN, b: rb[0] ?? Number.NaN, dot: rd[0] ?? Number.NaN };
   na.dispose();
   nb.dispose();
   dot.dispose();
@@ -49,19 +51,19 @@ const disposeAll = (grads: Map<string, tf.Tensor>): void => {
  * at λ = 0 and ∇pref = ∇(λ = 1) − ∇(λ = 0) (the loss is linear in λ); for dpo, ∇pref is the run's gradient and
  * ∇NLL that of the chosen sequences' NLL. Costs two extra forward and backward passes; changes nothing.
  * @example
- * const d = lossTermDiagnostics(policy, mb, { method: "longpo", beta: 0.1, lambda: 1 });
+ * const d = await lossTermDiagnostics(policy, mb, { method: "longpo", beta: 0.1, lambda: 1 });
  * d["diag/cos_nll_pref"]; // e.g. 0.94: the preference term pushes along the NLL
  */
-export function lossTermDiagnostics(policy: TrainablePolicy, mb: MicroBatch, opts: StepLossOptions): GradDiagnostics {
+export async function lossTermDiagnostics(policy: TrainablePolicy, mb: MicroBatch, opts: StepLossOptions): Promise<GradDiagnostics> {
   if (opts.method === "sft") {
-    const { grads } = microBatchGradients(policy, mb, opts);
-    const { a } = normsAndDot(grads);
+    const { grads } = await microBatchGradients(policy, mb, opts);
+    const { a } = await normsAndDot(grads);
     disposeAll(grads);
     return { "diag/grad_norm_nll": a };
   }
   const nllOpts: StepLossOptions = { ...opts, method: "longpo", lambda: 0 };
-  const nll = microBatchGradients(policy, mb, nllOpts);
-  const withPref = microBatchGradients(policy, mb, opts.method === "longpo" ? { ...opts, lambda: 1 } : opts);
+  const nll = await microBatchGradients(policy, mb, nllOpts);
+  const withPref = await microBatchGradients(policy, mb, opts.method === "longpo" ? { ...opts, lambda: 1 } : opts);
   let pref = withPref.grads;
   if (opts.method === "longpo") {
     pref = new Map();
@@ -71,7 +73,7 @@ export function lossTermDiagnostics(policy: TrainablePolicy, mb: MicroBatch, opt
     }
     disposeAll(withPref.grads);
   }
-  const { a, b, dot } = normsAndDot(nll.grads, pref);
+  const { a, b, dot } = await normsAndDot(nll.grads, pref);
   disposeAll(nll.grads);
   disposeAll(pref);
   const out: GradDiagnostics = { "diag/grad_norm_nll": a, "diag/grad_norm_pref": b, "diag/cos_nll_pref": a > 0 && b > 0 ? dot / (a * b) : 0 };

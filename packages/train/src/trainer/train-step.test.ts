@@ -59,11 +59,11 @@ describe("microBatchGradients NLL", () => {
   });
 
   for (const c of [0, 0.1, 1]) {
-    it(`sft loss is the response-weighted mean CE with contextLossWeight ${c}`, () => {
+    it(`sft loss is the response-weighted mean CE with contextLossWeight ${c}`, async () => {
       const values = logitsFor(2);
       const policy = fixedLogitsPolicy(values);
       const mb = { pairs: 2, sequences: padBatch(seqs, 0), refChosenLogps: new Float32Array(2), refRejectedLogps: new Float32Array(2) };
-      const { grads, metrics } = microBatchGradients(policy, mb, { method: "sft", beta: 0.1, lambda: 1, contextLossWeight: c });
+      const { grads, metrics } = await microBatchGradients(policy, mb, { method: "sft", beta: 0.1, lambda: 1, contextLossWeight: c });
       expect(metrics.loss).toBeCloseTo(handNll(values, c, 2), 5);
       expect(metrics.nll).toBeCloseTo(handNll(values, 0, 2), 5); // the reported nll stays the response NLL
       for (const g of grads.values()) g.dispose();
@@ -71,19 +71,19 @@ describe("microBatchGradients NLL", () => {
     });
   }
 
-  it("longpo's NLL term weights the chosen rows' context only (λ = 0 leaves the NLL)", () => {
+  it("longpo's NLL term weights the chosen rows' context only (λ = 0 leaves the NLL)", async () => {
     const values = logitsFor(2);
     const policy = fixedLogitsPolicy(values); // row 0 chosen, row 1 rejected
     const mb = { pairs: 1, sequences: padBatch(seqs, 0), refChosenLogps: new Float32Array([-1]), refRejectedLogps: new Float32Array([-2]) };
-    const { metrics } = microBatchGradients(policy, mb, { method: "longpo", beta: 0.1, lambda: 0, contextLossWeight: 0.5 });
+    const { metrics } = await microBatchGradients(policy, mb, { method: "longpo", beta: 0.1, lambda: 0, contextLossWeight: 0.5 });
     expect(metrics.loss).toBeCloseTo(handNll(values, 0.5, 1), 5);
     for (const v of policy.parameters.values()) v.dispose();
   });
 
-  it("rejects a context weight for a method without an NLL term", () => {
+  it("rejects a context weight for a method without an NLL term", async () => {
     const policy = fixedLogitsPolicy(logitsFor(2));
     const mb = { pairs: 1, sequences: padBatch(seqs, 0), refChosenLogps: new Float32Array([-1]), refRejectedLogps: new Float32Array([-2]) };
-    expect(() => microBatchGradients(policy, mb, { method: "dpo", beta: 0.1, lambda: 1, contextLossWeight: 0.1 })).toThrow(/contextLossWeight applies to sft and longpo/);
+    await expect(microBatchGradients(policy, mb, { method: "dpo", beta: 0.1, lambda: 1, contextLossWeight: 0.1 })).rejects.toThrow(/contextLossWeight applies to sft and longpo/);
     for (const v of policy.parameters.values()) v.dispose();
   });
 });

@@ -1,6 +1,6 @@
 // One micro-batch's loss and gradients (LongPO, DPO-style preference losses, SFT), then clipping and the update.
 import * as tf from "@tensorflow/tfjs-core";
-import { longpoLoss, preferenceLoss, type PreferenceLossType, rewardMetrics, sequenceLogps } from "@longpo/loss";
+import { longpoLoss, preferenceLoss, type PreferenceLossType, readRewardMetrics, sequenceLogps } from "@longpo/loss";
 import type { PaddedBatch } from "./length-grouped-batches.ts";
 import type { TrainMethod } from "./train-config.ts";
 
@@ -66,14 +66,17 @@ export interface StepLossOptions {
  * - dpo (= `sigmoid`) and any other `preferenceLosses` type: the mean of `preferenceLoss` (the reference saw
  *   the long input). Rewards are the loss package's (TRL's) for each type.
  *
+ * Reads its scalars back asynchronously (`data()`), so it runs on GPU backends (webgpu has no synchronous read
+ * under Deno) without stalling them.
+ *
  * @returns gradients by parameter name (caller disposes), the metrics, and the policy's log-prob of each row's
  *   response (rows 0..P−1 chosen, then rejected).
  */
-export function microBatchGradients(
+export async function microBatchGradients(
   policy: TrainablePolicy,
   mb: MicroBatch,
   opts: StepLossOptions,
-): { grads: Map<string, tf.Tensor>; metrics: StepMetrics; rowLogps: Float32Array } {
+): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics; rowLogps: Float32Array }> {
   const { pairs, sequences: s } = mb;
   const sft = opts.method === "sft";
   const rows = sft ? pairs : 2 * pairs;
@@ -139,11 +142,11 @@ export function microBatchGradients(
     if (totals !== undefined) return tf.div(tf.sum(out.losses), totals.pairs) as tf.Scalar;
     return tf.mean(out.losses) as tf.Scalar;
   }, [...policy.parameters.values()]);
-  const loss = value.dataSync()[0] ?? Number.NaN;
+  const loss = (await value.data())[0] ?? Number.NaN;
   value.dispose();
   const [sumT, chosenRewards, rejectedRewards] = kept;
-  const logps = (sumT?.dataSync() as Float32Array | undefined) ?? new Float32Array(rows);
-  const rewards = chosenRewards !== undefined && rejectedRewards !== undefined ? rewardMetrics({ chosenRewards, rejectedRewards }) : undefined;
+  const logps = ((await sumT?.data()) as Float32Array | undefined) ?? new Float32Array(rows);
+  const rewards = chosenRewards !== undefined && rejectedRewards !== undefined ? await readRewardMetrics({ chosenRewards, rejectedRewards }) : undefined;
   for (const t of kept) t.dispose();
   const named = new Map<string, tf.Tensor>();
   for (const [vname, g] of Object.entries(grads)) named.set(names.get(vname) ?? vname, g);
@@ -174,14 +177,16 @@ export function microBatchGradients(
  * Scale gradients in place so that their global L2 norm is at most `maxNorm` (0: no clipping), as
  * `torch.nn.utils.clip_grad_norm_` does.
  *
- * @returns the norm before clipping.
+ * @returns the norm before clipping (read back asynchronously).
  */
-export function clipGradients(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+export async function clipGradients(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<number> {
   const norm = tf.tidy(() => {
     const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(tf.addN(squares));
+    // A chain of adds, not tf.addN: tfjs-backend-webgpu 4.22's AddN binds every input at once and silently returns
+    // garbage past the device's storage-buffer limit (8 inputs and up on Deno's adapter). Same order, same sum.
+    return tf.sqrt(squares.reduce((a, b) => tf.add(a, b)));
   });
-  const n = norm.dataSync()[0] ?? Number.NaN;
+  const n = (await norm.data())[0] ?? Number.NaN;
   norm.dispose();
   if (maxNorm > 0 && n > maxNorm) {
     const scale = maxNorm / (n + 1e-6);

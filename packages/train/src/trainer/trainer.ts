@@ -199,10 +199,10 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
         // Before this step's update, on its first micro-batch: what each loss term's gradient looks like.
         if (a === 0 && config.diagnosticsEvery > 0 && (step + 1) % config.diagnosticsEvery === 0) {
           const t = Date.now();
-          diagnostics = lossTermDiagnostics(policy, mb, config);
+          diagnostics = await lossTermDiagnostics(policy, mb, config);
           diagnosticMs = Date.now() - t; // not counted in tokens_per_second
         }
-        const { grads, metrics } = o.gradients === undefined ? microBatchGradients(policy, mb, config) : await o.gradients.compute(mb, config);
+        const { grads, metrics } = o.gradients === undefined ? await microBatchGradients(policy, mb, config) : await o.gradients.compute(mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
           sums.set(k, prev === undefined ? g : addAndDispose(prev, g));
@@ -227,7 +227,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       for (const [k, g] of sums) {
         scaled.set(k, scaleAndDispose(g, 1 / config.gradientAccumulation));
       }
-      const gradNorm = clipGradients(scaled, config.maxGradNorm);
+      const gradNorm = await clipGradients(scaled, config.maxGradNorm);
       const lr = learningRateAt(step, { schedule: config.schedule, learningRate: config.learningRate, totalSteps, warmupRatio: config.warmupRatio });
       optimizer.apply(scaled, lr);
       for (const g of scaled.values()) g.dispose();
