@@ -10,6 +10,8 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 120_000,
+    // One model replica per command unless a test asks for more (--workers): vitest already runs files in parallel.
+    env: { LONGPO_WORKERS: "1" },
     hookTimeout: 120_000,
   },
 });

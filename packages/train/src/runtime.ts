@@ -1,4 +1,6 @@
 // The one file that knows which JavaScript runtime we are on (Node, Bun or Deno) and touches its globals.
+import { availableParallelism } from "node:os";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
 /** The JavaScript runtime executing this code. */
 export type RuntimeName = "node" | "bun" | "deno";
@@ -80,5 +82,45 @@ export function onTerminate(handler: (signal: "SIGINT" | "SIGTERM") => void): ()
   return () => {
     proc.off("SIGINT", onInt);
     proc.off("SIGTERM", onTerm);
+  };
+}
+
+/** Logical cores this process may use (`os.availableParallelism()`; Node, Bun and Deno all provide it). */
+export function availableCores(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** What the parent sees of a worker thread, the same under Node, Bun and Deno (`node:worker_threads`). */
+export interface WorkerHandle {
+  postMessage(message: unknown): void;
+  /** `message` for replies, `error` for an uncaught error in the worker, `exit` when its thread ends. */
+  on(event: "message", listener: (message: unknown) => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+  on(event: "exit", listener: (code: number) => void): void;
+  terminate(): Promise<number>;
+}
+
+/**
+ * Start a worker thread running the module at `entry` with `data` as its `workerData`. Bun and Deno run a `.ts`
+ * entry themselves; Node 20 cannot, so a `.ts` entry (the sources under vitest) starts through a bootstrap that
+ * registers a TypeScript-stripping loader first (dev only: the built `dist/` entry is plain JavaScript).
+ */
+export function startWorker(entry: URL, data: unknown): WorkerHandle {
+  if (runtimeName() === "node" && entry.pathname.endsWith(".ts")) {
+    return new Worker(new URL("./_ts-worker-bootstrap.mjs", import.meta.url), { workerData: { longpoTsEntry: entry.href, data } });
+  }
+  return new Worker(entry, { workerData: data });
+}
+
+/** In a worker thread: its `workerData` and a port to the parent; `undefined` on the main thread. */
+export function workerSide(): { data: unknown; post(message: unknown): void; onMessage(listener: (message: unknown) => void): void } | undefined {
+  if (isMainThread || parentPort === null) return undefined;
+  const port = parentPort;
+  const wd = workerData as unknown;
+  const viaBootstrap = typeof wd === "object" && wd !== null && "longpoTsEntry" in wd;
+  return {
+    data: viaBootstrap ? (wd as unknown as { data: unknown }).data : wd,
+    post: (m) => port.postMessage(m),
+    onMessage: (listener) => port.on("message", listener),
   };
 }

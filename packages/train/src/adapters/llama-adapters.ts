@@ -2,9 +2,11 @@
 import type { EvalModel, LoglikelihoodRequest, LoglikelihoodResult, Prompt, SamplingOptions } from "@longpo/eval";
 import type { GenerateRequest, GenerateResult, Generator, Progress, Sampling, ScoreRequest, ScoreResult, Scorer } from "@longpo/prefgen";
 import * as tf from "@tensorflow/tfjs-core";
-import { generate } from "../model/generate.ts";
+import { generate, type GenerationResult } from "../model/generate.ts";
 import type { LlamaModel } from "../model/llama.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import type { PortableGenerateOptions } from "../parallel/replica-protocol.ts";
 import type { NativeLlama } from "../native/native-llama.ts";
 import { scoreSequences } from "../trainer/reference-logps.ts";
 import { tokenizeDialogue } from "../trainer/training-example.ts";
@@ -18,6 +20,11 @@ export interface LlamaAdapterOptions {
   name: string;
   /** Prompts generated or scored together. Default 4. */
   batchSize?: number;
+  /**
+   * Replicas of the same model in worker threads: batches are spread over them (same batches and seeds, so the
+   * same results as `model` alone). The pool must hold `model`'s weights and RoPE θ.
+   */
+  pool?: ReplicaPool;
   /** Progress of `llamaScorer`'s scoring, in items (finished when a `score` call ends). */
   progress?: Progress;
 }
@@ -47,16 +54,18 @@ async function generateIds(
   prompts: number[][],
   s: { maxTokens: number; temperature: number; topP: number; seed?: number | undefined; stop?: readonly string[] | undefined },
   batchSize: number,
+  pool?: ReplicaPool,
 ): Promise<{ text: string; finish: "stop" | "length"; completionTokens: number }[]> {
   const out: { text: string; finish: "stop" | "length"; completionTokens: number }[] = [];
+  const jobs: { prompts: number[][]; options: PortableGenerateOptions }[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
-    const results = await generate(model, prompts.slice(i, i + batchSize), {
-      maxNewTokens: s.maxTokens,
-      temperature: s.temperature,
-      topP: s.topP,
-      seed: (s.seed ?? 0) + i,
-      eosTokenIds: eosIds(model, tok),
-    });
+    const options = { maxNewTokens: s.maxTokens, temperature: s.temperature, topP: s.topP, seed: (s.seed ?? 0) + i, eosTokenIds: eosIds(model, tok) };
+    jobs.push({ prompts: prompts.slice(i, i + batchSize), options });
+  }
+  let batches: GenerationResult[][] = [];
+  if (pool !== undefined) batches = (await pool.runJobs(jobs.map((j) => ({ type: "generate", ...j })))) as GenerationResult[][];
+  else for (const j of jobs) batches.push(await generate(model, j.prompts, j.options));
+  for (const results of batches) {
     for (const r of results) {
       const cut = cutAtStop(tok.decode(r.tokenIds, { skipSpecialTokens: true }), s.stop);
       out.push({
@@ -87,7 +96,7 @@ export function llamaGenerator(model: InferenceModel, tok: ChatTokenizer, option
       for (const idx of groups.values()) {
         const sampling = (requests[idx[0] as number] as GenerateRequest).sampling as Sampling;
         const prompts = idx.map((i) => tok.encode(tok.applyChatTemplate((requests[i] as GenerateRequest).messages, { addGenerationPrompt: true })));
-        const texts = await generateIds(model, tok, prompts, sampling, batchSize);
+        const texts = await generateIds(model, tok, prompts, sampling, batchSize, options.pool);
         idx.forEach((i, k) => {
           const t = texts[k] as { text: string; finish: "stop" | "length"; completionTokens: number };
           const promptTokens = (prompts[k] as number[]).length;
@@ -110,7 +119,9 @@ export function llamaScorer(model: InferenceModel, tok: ChatTokenizer, options: 
     async score(items: ScoreRequest[]): Promise<ScoreResult[]> {
       const seqs = items.map((it) => tokenizeDialogue(tok, [...it.messages, { role: "assistant", content: it.completion }]));
       const native = "engine" in model;
-      const sums = native
+      const sums = options.pool !== undefined
+        ? await options.pool.scoreSequences(seqs, padId(model, tok), options.batchSize ?? 4, options.progress)
+        : native
         ? await model.scoreSequences(seqs, padId(model, tok), options.batchSize ?? 4)
         : await scoreSequences({ logits: (ids) => model.forward(ids) }, seqs, padId(model, tok), options.batchSize ?? 4, options.progress);
       if (native) {
@@ -147,7 +158,7 @@ export function llamaEvalModel(model: InferenceModel, tok: ChatTokenizer, option
         topP: o.topP ?? 1,
         seed: o.seed,
         stop: o.stop,
-      }, batchSize);
+      }, batchSize, options.pool);
       return texts.map((t) => t.text);
     },
     async logLikelihood(requests: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {

@@ -9,6 +9,7 @@ import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.t
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { lockOutput } from "./output-lock.ts";
 import { BACKENDS, requireFile, requireFolder } from "./open-model.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
 import { issueLine } from "./zod-issue.ts";
 
 export const demoSpec: CommandSpec = {
@@ -21,6 +22,7 @@ export const demoSpec: CommandSpec = {
     config: { kind: "string", description: "JSON file of DemoConfig fields (listed below)" },
     seed: { kind: "integer", description: "DemoConfig.seed: pair documents and training order (not the world, not the test set)" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: workersOption,
     inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
   },
   notes: ["Example: longpo demo --quick", "", ...demoConfigHelp()],
@@ -49,6 +51,7 @@ async function readJsonObject(path: string | undefined, what: string): Promise<R
 /** `longpo demo`. */
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, demoSpec);
+  const workers = workersArg(args);
   const config: Record<string, unknown> = { ...(await readJsonObject(optStr(args, "config"), "demo config")) };
   const out = optStr(args, "out");
   const model = optStr(args, "model");
@@ -60,6 +63,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   if (seed !== undefined) config.seed = seed;
   config.backend = backendOf(str(args, "backend"));
+  if (config.workers === undefined || optNum(args, "workers") !== undefined) config.workers = workers;
   config.inference = str(args, "inference");
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
@@ -89,12 +93,18 @@ export const bootstrapSpec: CommandSpec = {
     out: { kind: "string", default: "runs/m0", description: "work folder; the model lands in <out>/train/model" },
     recipe: { kind: "string", description: "JSON file of M0Recipe overrides (see src/demo/m0-recipe.ts)" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: {
+      ...workersOption,
+      default: 1,
+      description: "model replicas in worker threads for training, 1 to 64 (default 1: more change float rounding, so M0 is no longer byte for byte the shipped one)",
+    },
   },
 };
 
 /** `longpo bootstrap`. */
 export async function bootstrapCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, bootstrapSpec);
+  const workers = workersArg(args);
   const file = optStr(args, "recipe");
   const recipe = await readJsonObject(file, "M0 recipe");
   // Check the whole recipe (its train fields too) now, not after the data is written.
@@ -107,7 +117,7 @@ export async function bootstrapCommand(argv: readonly string[], io: CliIo): Prom
     throw e;
   }
   lockOutput(str(args, "out"), "bootstrap", io);
-  const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), log: (line) => io.err(`bootstrap: ${line}\n`) });
+  const r = await bootstrapM0({ outDir: str(args, "out"), recipe, backend: backendOf(str(args, "backend")), workers, log: (line) => io.err(`bootstrap: ${line}\n`) });
   io.out(`M0 in ${r.modelDir}: ${r.steps} steps in ${r.trainSeconds.toFixed(0)} s (${r.tokensPerSecond.toFixed(0)} tokens/s), backend ${r.backend}\n`);
   return EXIT.ok;
 }

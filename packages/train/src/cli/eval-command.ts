@@ -16,6 +16,9 @@ import { readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { pairPreferenceTask } from "./pair-preference-task.ts";
 import { warnUnknownTokens } from "./unknown-tokens.ts";
 import { readWorld } from "./world-file.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
 export const evalSpec: CommandSpec = {
   name: "eval",
@@ -34,6 +37,7 @@ export const evalSpec: CommandSpec = {
     seed: { kind: "integer", default: 0, description: "seed of the generated examples" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
+    workers: workersOption,
   },
 };
 
@@ -55,6 +59,8 @@ export interface EvalRunOptions {
   inference?: string;
   /** Where the fallback note goes; default nowhere. */
   note?: (line: string) => void;
+  /** Model replicas in worker threads that share the generation batches (default 1: this thread). */
+  workers?: number;
 }
 
 /** What {@link buildTasks} needs beyond names and lengths: depths, and the world for `world-qa`. */
@@ -106,8 +112,15 @@ export function buildTasks(tok: ChatTokenizer, names: readonly string[], lengths
 }
 
 /** Run a suite on a live model (greedy, answers capped at `maxNewTokens`). */
-export async function evaluateModel(model: InferenceModel, tok: ChatTokenizer, tasks: Task[], maxNewTokens: number, name: string): Promise<SuiteResult> {
-  const inner = llamaEvalModel(model, tok, { name });
+export async function evaluateModel(
+  model: InferenceModel,
+  tok: ChatTokenizer,
+  tasks: Task[],
+  maxNewTokens: number,
+  name: string,
+  pool?: ReplicaPool,
+): Promise<SuiteResult> {
+  const inner = llamaEvalModel(model, tok, { name, ...(pool === undefined ? {} : { pool }) });
   // Cap generated tokens: answers are short, and tiny models rarely stop on their own.
   const capped = { ...inner, generate: (p: Parameters<typeof inner.generate>[0], s: Parameters<typeof inner.generate>[1] = {}) =>
     inner.generate(p, { ...s, maxTokens: Math.min(s.maxTokens ?? maxNewTokens, maxNewTokens) }) };
@@ -148,11 +161,14 @@ async function runEvalSuite(o: EvalRunOptions, io?: CliIo): Promise<{ result: Su
   });
   if (io !== undefined) warnUnknownTokens(io, "eval", o.name, tok, promptTexts(tasks));
   const model = await openEngine(o.folder, o.inference ?? "auto", o.note ?? (() => {}), o.ropeTheta);
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const pool = "engine" in model ? undefined : await replicaPoolFor(model, o.workers ?? 1);
   try {
-    const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name);
+    const result = await evaluateModel(model, tok, tasks, o.maxNewTokens, o.name, pool);
     const files = await writeReport(o.out, result); // SVG and PNG, as writeReport documents
     return { result, files };
   } finally {
+    await pool?.close();
     await model.dispose();
   }
 }
@@ -174,6 +190,7 @@ function modelOutDir(out: string, dir: string, i: number, count: number): string
 /** `longpo eval`. */
 export async function evalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, evalSpec);
+  const workers = workersArg(args);
   lockOutput(str(args, "out"), "eval", io);
   const lengths = parseLengths(str(args, "lengths"));
   const depthsText = optStr(args, "depths");
@@ -208,6 +225,7 @@ export async function evalCommand(argv: readonly string[], io: CliIo): Promise<n
       ...(depths === undefined ? {} : { depths }),
       ...(world === undefined ? {} : { world }),
       ...(pairs === undefined ? {} : { pairs }),
+      workers,
       inference: str(args, "inference"),
       note: (line) => io.err(`eval: ${line}\n`),
     }, io);

@@ -7,6 +7,9 @@ import { bool, type CommandSpec, num, optNum, optStr, parseArgs, str } from "./a
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { lockOutput } from "./output-lock.ts";
 import { openEngine, type OpenedModel, readModelFolder, requireFile, useBackend } from "./open-model.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 import { requireDocuments } from "./require-documents.ts";
 
 export const prefgenSpec: CommandSpec = {
@@ -31,6 +34,7 @@ export const prefgenSpec: CommandSpec = {
     "batch-size": { kind: "integer", default: 4, min: 1, description: "sequences generated or scored together" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
+    workers: workersOption,
   },
   notes: [
     "--questions helps models that cannot write a numbered list of questions (e.g. stories260K): each question",
@@ -82,6 +86,8 @@ export interface PrefgenRunOptions {
   seed: number;
   stage: number;
   batchSize: number;
+  /** Model replicas in worker threads that share generation and scoring batches (default 1: this thread). */
+  workers?: number;
   io: CliIo;
   /** Inference engine (see `--inference`); default auto. */
   inference?: string;
@@ -93,14 +99,22 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
   const note = (line: string) => o.io.err(`prefgen: ${line}\n`);
   const model = await openEngine(o.folder, o.inference ?? "auto", note);
   let longModel: InferenceModel | undefined;
+  const pools: ReplicaPool[] = [];
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const poolOf = async (m: InferenceModel) => {
+    const pool = "engine" in m ? undefined : await replicaPoolFor(m, o.workers ?? 1, {}, note);
+    if (pool !== undefined) pools.push(pool);
+    return pool === undefined ? {} : { pool };
+  };
   try {
     const name = o.folder.dir;
-    let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize });
+    const shortPool = await poolOf(model);
+    let generator: Generator = llamaGenerator(model, o.folder.tokenizer, { name, batchSize: o.batchSize, ...shortPool });
     if (o.questions !== undefined) generator = withFixedQuestions(generator, o.questions);
     let longGenerator: Generator | undefined;
     if (o.ropeTheta !== undefined) {
       longModel = await openEngine(o.folder, o.inference ?? "auto", note, o.ropeTheta);
-      longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize });
+      longGenerator = llamaGenerator(longModel, o.folder.tokenizer, { name: `${name}@rope${o.ropeTheta}`, batchSize: o.batchSize, ...(await poolOf(longModel)) });
     }
     const sampling = { temperature: o.temperature, topP: o.topP, maxTokens: o.maxNewTokens };
     const { files, filter } = await runPipeline({
@@ -110,7 +124,7 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
       chunk: { maxTokens: o.chunkTokens },
       generator,
       ...(longGenerator === undefined ? {} : { longGenerator }),
-      scorer: llamaScorer(model, o.folder.tokenizer, { name, batchSize: o.batchSize }),
+      scorer: llamaScorer(model, o.folder.tokenizer, { name, batchSize: o.batchSize, ...shortPool }),
       seed: o.seed,
       stage: o.stage,
       minChunks: o.minChunks,
@@ -130,6 +144,7 @@ export async function runPrefgen(o: PrefgenRunOptions): Promise<{ pairs: string;
     }
     return { pairs: files.pairs, count };
   } finally {
+    for (const p of pools) await p.close();
     await model.dispose();
     await longModel?.dispose();
   }
@@ -147,6 +162,7 @@ export async function readQuestions(path: string | undefined): Promise<string[] 
 /** `longpo prefgen`. */
 export async function prefgenCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, prefgenSpec);
+  const workers = workersArg(args);
   lockOutput(str(args, "out"), "prefgen", io); // first, as every writing command (the lock test gives no inputs)
   await requireDocuments(str(args, "documents"));
   const questions = await readQuestions(optStr(args, "questions"));
@@ -171,6 +187,7 @@ export async function prefgenCommand(argv: readonly string[], io: CliIo): Promis
     seed: num(args, "seed"),
     stage: num(args, "stage"),
     batchSize: num(args, "batchSize"),
+    workers,
     io,
     inference: str(args, "inference"),
   });

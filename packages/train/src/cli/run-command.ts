@@ -10,6 +10,7 @@ import { parseLengths, runEval } from "./eval-command.ts";
 import { readModelFolder, requireFolder, useBackend } from "./open-model.ts";
 import { readQuestions, runPrefgen } from "./prefgen-command.ts";
 import { readConfigFile, trainFromFiles } from "./train-command.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
 
 export const runSpec: CommandSpec = {
   name: "run",
@@ -35,6 +36,7 @@ export const runSpec: CommandSpec = {
     "eval-samples": { kind: "integer", default: 1, description: "eval examples per length" },
     seed: { kind: "integer", default: 0, description: "seed of prefgen and eval" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
+    workers: workersOption,
   },
   notes: ["Training config fields (--<field> <value>) apply to every stage:", ...describeTrainConfig()],
 };
@@ -42,6 +44,7 @@ export const runSpec: CommandSpec = {
 /** `longpo run`. */
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, runSpec);
+  const workers = workersArg(args);
   lockOutput(str(args, "out"), "run", io);
   const baseConfig = await readConfigFile(optStr(args, "config"));
   try {
@@ -68,7 +71,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       folder, documents: str(args, "documents"), out: join(stageDir, "prefgen"), chunkTokens,
       chunksPerDocument: num(args, "chunksPerDocument"), turns: 1, minChunks: 2, maxNewTokens: num(args, "maxNewTokens"),
       temperature: num(args, "temperature"), topP: 0.9, ...(ropeTheta === undefined ? {} : { ropeTheta }),
-      ...(questions === undefined ? {} : { questions }), keepTruncated: bool(args, "keepTruncated"), seed: num(args, "seed") + stage, stage, batchSize: 4, io,
+      ...(questions === undefined ? {} : { questions }), keepTruncated: bool(args, "keepTruncated"), seed: num(args, "seed") + stage, stage, batchSize: 4, workers, io,
     });
     if (count === 0) {
       io.err(`longpo run: stage ${stage} produced no pairs (see ${join(stageDir, "prefgen")}); nothing to train on\n`);
@@ -77,7 +80,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     const overrides: Record<string, string> = { ...args.extra, outputDir: join(stageDir, "train") };
     if (ropeTheta !== undefined) overrides.ropeTheta = String(ropeTheta);
     const { config } = buildTrainConfig(baseConfig, overrides);
-    const trained = await trainFromFiles({ modelDir, pairsFile: pairs, config, io });
+    const trained = await trainFromFiles({ modelDir, pairsFile: pairs, config, workers, io });
     if (trained.status !== "completed") {
       io.err(`longpo run: stage ${stage}: ${trained.status === "diverged" ? trained.error : `stopped at step ${trained.step}`}\n`);
       return trained.status === "stopped" ? EXIT.interrupted : EXIT.failed;
@@ -86,7 +89,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     const report = await runEval({
       folder: trainedFolder, out: join(stageDir, "eval"), tasks: str(args, "evalTasks").split(","),
       lengths: evalLengths ?? [Math.max(256, chunkTokens * 4)], samples: num(args, "evalSamples"), maxNewTokens: 16,
-      seed: num(args, "seed"), name: `stage-${stage}`,
+      seed: num(args, "seed"), name: `stage-${stage}`, workers,
     });
     summary.push({ stage, model: modelDir, pairs: count, chunkTokens, trainedModel: trained.modelDir, steps: trained.steps, lastMetrics: trained.lastMetrics, report: join(stageDir, "eval") });
     io.out(`stage ${stage}: ${count} pairs, ${trained.steps} steps, model ${trained.modelDir}\n${report.markdown}\n`);

@@ -16,6 +16,8 @@ import { buildTasks, evaluateModel, parseLengths, suiteScores } from "./eval-com
 import { type CliIo, EXIT, InputError } from "./cli-io.ts";
 import { lockOutput } from "./output-lock.ts";
 import { buildModel, readModelFolder, requireFile, requireFolder, useBackend } from "./open-model.ts";
+import { workersArg, workersOption } from "./workers-option.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 
 export const trainSpec: CommandSpec = {
   name: "train",
@@ -33,6 +35,7 @@ export const trainSpec: CommandSpec = {
     "eval-tasks": { kind: "string", default: "passkey", description: "tasks run every --evalEvery steps (passkey, niah)" },
     "eval-lengths": { kind: "string", default: "256", description: "comma-separated lengths of those evaluations" },
     "eval-samples": { kind: "integer", default: 1, description: "examples per length of those evaluations" },
+    workers: workersOption,
   },
   notes: ["Training config fields (--<field> <value>, also kebab-case):", ...describeTrainConfig()],
 };
@@ -48,6 +51,8 @@ export interface TrainFromFilesOptions {
   checkpointLayers?: boolean;
   /** Evaluation every `config.evalEvery` steps (none when evalEvery is 0). */
   evaluation?: { tasks: readonly string[]; lengths: readonly number[]; samples: number };
+  /** Model replicas in worker threads for reference scoring and data-parallel training (default 1: this thread). */
+  workers?: number;
   io: CliIo;
 }
 
@@ -92,8 +97,9 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       const key = referenceCacheKey(await hashModelFolder(o.modelDir), await readFile(o.pairsFile), referenceInput);
       const cachePath = `${o.pairsFile}.ref-${key.slice(0, 16)}.json`;
       const reference = buildModel(folder);
+      const referencePool = await replicaPoolFor(reference, o.workers ?? 1, {}, (l) => io.err(`train: ${l}\n`));
       try {
-        const r = await attachReferenceLogps(examples, llamaPolicy(reference), {
+        const r = await attachReferenceLogps(examples, referencePool ?? llamaPolicy(reference), {
           padId,
           cachePath,
           cacheKey: key,
@@ -105,13 +111,17 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
         withRefs = r.examples;
         io.err(`train: reference log-probs: ${examples.length - missing} from the pair file, ${missing - r.computed} from ${cachePath}, ${r.computed} computed\n`);
       } finally {
+        await referencePool?.close();
         reference.dispose();
       }
     }
   }
 
   const model = buildModel(folder, config.ropeTheta);
-  const policy = llamaPolicy(model, o.checkpointLayers === true ? { checkpointLayers: true } : {});
+  const forward = o.checkpointLayers === true ? { checkpointLayers: true } : {};
+  const policy = llamaPolicy(model, forward);
+  const pool = await replicaPoolFor(model, o.workers ?? 1, forward, (l) => io.err(`train: ${l}\n`));
+  if (pool !== undefined) io.err(`train: data-parallel over ${pool.size} workers\n`);
   let stopRequested = false;
   const unregister = onTerminate((signal) => {
     io.err(`train: ${signal} received, saving a checkpoint after this step\n`);
@@ -130,6 +140,7 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
       saveModel: async (dir) => saveCheckpoint(dir, { config: model.config, weights: await model.readWeights() }, { tokenizerFrom: o.modelDir }),
       loadWeights: async (dir) => assignWeights(model, (await loadCheckpoint(dir)).weights),
       shouldStop: () => stopRequested,
+      ...(pool === undefined ? {} : { gradients: pool }),
       ...(o.evaluation === undefined || config.evalEvery === 0
         ? {}
         : {
@@ -145,6 +156,7 @@ export async function trainFromFiles(o: TrainFromFilesOptions): Promise<TrainRes
     });
   } finally {
     unregister();
+    await pool?.close();
     model.dispose();
   }
 }
@@ -163,6 +175,7 @@ export async function readConfigFile(path: string | undefined): Promise<unknown>
 /** `longpo train`. */
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, trainSpec);
+  const workers = workersArg(args);
   let built: { config: TrainConfig; applied: string[] };
   try {
     built = buildTrainConfig(await readConfigFile(optStr(args, "config")), args.extra, optStr(args, "config"));
@@ -183,6 +196,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     resume: bool(args, "resume"),
     allowConfigChange: bool(args, "allowConfigChange"),
     checkpointLayers: bool(args, "checkpointLayers"),
+    workers,
     evaluation: { tasks: str(args, "evalTasks").split(",").map((t) => t.trim()), lengths: parseLengths(str(args, "evalLengths")), samples: num(args, "evalSamples") },
     io,
   });

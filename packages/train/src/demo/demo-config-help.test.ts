@@ -16,8 +16,9 @@ describe("longpo demo --help", () => {
 
   it("lists every DemoConfig field with its default and a meaning", () => {
     const fields = demoConfigFields();
-    // modelDir has no default, so parsing {} leaves it out; it is listed all the same
-    expect(fields.map((f) => f.key).sort()).toEqual([...leafKeys(defaults), "modelDir"].sort());
+    // modelDir and workers (default: every core, found at run time) have no default, so parsing {} leaves them out;
+    // they are listed all the same
+    expect(fields.map((f) => f.key).sort()).toEqual([...leafKeys(defaults), "modelDir", "workers"].sort());
     for (const f of fields) {
       expect(f.description.length, `${f.key} needs a .describe()`).toBeGreaterThan(10);
       expect(help).toContain(`  ${f.key} = ${f.value === undefined ? "(none)" : JSON.stringify(f.value)}`);

@@ -168,6 +168,11 @@ export interface BootstrapM0Options {
   /** Recipe overrides; the defaults are the shipped M0's. */
   readonly recipe?: z.input<typeof M0Recipe>;
   readonly backend?: BackendPreference;
+  /**
+   * Model replicas in worker threads for training and measuring; default 1, because the shipped M0 was trained on
+   * one and more workers change float summation order (a slightly different M0, no longer byte for byte).
+   */
+  readonly workers?: number;
   /** Log lines (progress, metrics); default none. */
   readonly log?: (line: string) => void;
 }
@@ -222,6 +227,7 @@ export async function bootstrapM0(options: BootstrapM0Options): Promise<Bootstra
     modelDir: initDir,
     pairsFile,
     config: trainConfig,
+    workers: options.workers ?? 1,
     io: { out: (t) => log(t.trimEnd()), err: (t) => log(t.trimEnd()) },
   });
   if (result.status !== "completed") throw new Error(`Cannot bootstrap M0: training ended ${result.status}`);

@@ -11,6 +11,9 @@ import { trainFromFiles } from "../cli/train-command.ts";
 import { type BackendPreference, selectBackend } from "../model/backend.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { withRopeTheta } from "../model/config.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
+import { defaultWorkerCount, MAX_WORKERS } from "../parallel/worker-count.ts";
 import { createProgress, type OverallProgress, startOverallProgress } from "@longpo/prefgen";
 import { inferenceEngine, openInference } from "../native/open-inference.ts";
 import { buildTrainConfig } from "../trainer/train-config.ts";
@@ -45,6 +48,7 @@ export const DemoConfig = z.strictObject({
   modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0 (its m0-recipe.json fixes the world: world.seed)"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto").describe("TensorFlow.js backend (auto: the fastest present)"),
+  workers: z.number().int().min(1).max(MAX_WORKERS).optional().describe("model replicas in worker threads (default: every core)"),
   inference: z.enum(["auto", "native", "tfjs"]).default("auto").describe(
     "engine of evaluation, pair generation and reference scoring: native (ONNX Runtime), tfjs, or auto (native where it loads)",
   ),
@@ -192,6 +196,7 @@ export interface RunDemoOptions {
 }
 
 async function evaluate(
+  evalPool: { pool?: ReplicaPool | undefined },
   model: InferenceModel,
   opened: OpenedModel,
   world: World,
@@ -204,7 +209,10 @@ async function evaluate(
   const task = worldQaTask(world, { name: "world-qa", seed, lengths, examplesPerCell, chunkLength: config.shortLength, factsPerChunk: config.factsPerChunk });
   const total = lengths.length * DEFAULT_DEPTHS.length * examplesPerCell;
   const progress = createProgress(`eval ${name}`, total);
-  const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32 }), { name: "demo", tasks: [task] }, {
+  // One pool serves every evaluation of the run, retargeted to each model (closed at the end of runDemo).
+  // ONNX Runtime runs its own threads; worker replicas serve the TF.js engine.
+  const pool = "engine" in model ? undefined : (evalPool.pool = await replicaPoolFor(model, config.workers ?? defaultWorkerCount(), {}, undefined, evalPool.pool));
+  const suite = await runSuite(llamaEvalModel(model, opened.tokenizer, { name, batchSize: 32, ...(pool === undefined ? {} : { pool }) }), { name: "demo", tasks: [task] }, {
     batchSize: 32,
     onProgress: (e) => progress.update(e.done),
   });
@@ -269,6 +277,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const cell = DEFAULT_DEPTHS.length * config.evalExamplesPerCell;
 
   // 1. M0: θ sweep at the long length, then short and long with the original and the best θ.
+  const evalPool: { pool?: ReplicaPool | undefined } = {};
   const thetaSweep: DemoResult["thetaSweep"] = [];
   let engine = "";
   for (const factor of config.thetaFactors) {
@@ -277,7 +286,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
-        evaluate(model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
+        evaluate(evalPool, model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
       await model.dispose();
@@ -288,7 +297,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const rows: DemoRow[] = [];
   const evalRow = async (name: string, model: InferenceModel, theta: number, trainSeconds?: number): Promise<void> => {
     const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
-      evaluate(model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
+      evaluate(evalPool, model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
     await writeReport(join(reportDir, "models", fileSlug(name)), suite);
   };
@@ -309,6 +318,10 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   await saveCheckpoint(policyInit, { config: withRopeTheta(opened.config, policyTheta), weights: opened.weights }, { tokenizerFrom: m0Dir });
   const shortModel = await open(opened);
   const longModel = await open(opened, policyTheta);
+  // Worker replicas serve the TF.js engine; ONNX Runtime runs its own threads.
+  const workers = config.workers ?? defaultWorkerCount();
+  const shortPool = "engine" in shortModel ? undefined : await replicaPoolFor(shortModel, workers);
+  const longPool = "engine" in longModel ? undefined : await replicaPoolFor(longModel, workers);
   let pairsResult: Awaited<ReturnType<typeof makeWorldPairs>>;
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
@@ -323,9 +336,12 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
         turns: config.turns,
         minChosenProb: config.minChosenProb,
         keepIdentical: config.keepIdentical,
+        pools: { short: shortPool, long: longPool },
         progress: (phase, total) => createProgress(`pairs: ${phase}`, total),
       }));
   } finally {
+    await shortPool?.close();
+    await longPool?.close();
     await shortModel.dispose();
     await longModel.dispose();
   }
@@ -361,7 +377,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     });
     const trainStarted = Date.now();
     const result = await timed(`train ${method}`, () =>
-      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
+      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, workers: config.workers ?? defaultWorkerCount(), io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
     const trainSeconds = (Date.now() - trainStarted) / 1000;
     if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${method} training ended ${result.status}`);
     const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));
@@ -381,6 +397,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
 
   // 4. Report: table, JSON, charts (all models compared, by depth, training curves overlaid, a heatmap per model).
   const files = await writeDemoCharts(reportDir, rows, curves);
+  await evalPool.pool?.close();
   const wallSeconds = (Date.now() - started) / 1000;
   const result: DemoResult = { config, backend: backend.name, m0Theta, bestThetaFactor: best.factor, thetaSweep, pairs: stats, rows, phases, wallSeconds, reportDir, files };
   const table = demoTable(rows);

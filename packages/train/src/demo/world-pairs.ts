@@ -1,8 +1,10 @@
 // LongPO's self-generated short-to-long pairs in the world: chunk → question → chosen (chunk) / rejected (long document).
 import type { PreferencePair } from "@longpo/prefgen";
 import { type InferenceModel, llamaScorer } from "../adapters/llama-adapters.ts";
-import { generate } from "../model/generate.ts";
+import { generate, type GenerationResult } from "../model/generate.ts";
 import type { ChatTokenizer } from "../model/tokenizer.ts";
+import type { ReplicaPool } from "../parallel/replica-pool.ts";
+import type { ReplicaJob } from "../parallel/replica-protocol.ts";
 import type { Progress } from "@longpo/prefgen";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
@@ -53,6 +55,8 @@ export interface WorldPairsOptions {
   readonly keepIdentical?: boolean;
   /** Prompts per generate call; default 32. */
   readonly batchSize?: number;
+  /** Replicas of the short and long models in worker threads that share the batches (same results). */
+  readonly pools?: { readonly short?: ReplicaPool | undefined; readonly long?: ReplicaPool | undefined };
   /** A progress display per phase ("questions", "chosen", "reference (chosen)", "rejected", "reference (rejected)") of `total` items. */
   readonly progress?: (phase: string, total: number) => Progress | undefined;
 }
@@ -116,8 +120,21 @@ async function greedyTexts(
   progress: Progress | undefined,
   offset = 0,
   firstTokens?: (index: number) => ReadonlySet<number>,
+  pool?: ReplicaPool,
 ): Promise<string[]> {
   const out: string[] = [];
+  if (pool !== undefined) {
+    const jobs: ReplicaJob[] = [];
+    for (let i = 0; i < prompts.length; i += batchSize) {
+      const rows = prompts.slice(i, i + batchSize);
+      const ids = rows.map((m) => tok.encode(tok.applyChatTemplate(m, { addGenerationPrompt: true })));
+      const allowed = firstTokens === undefined ? {} : { allowedFirstTokens: rows.map((_, r) => [...firstTokens(i + r)]) };
+      jobs.push({ type: "generate", prompts: ids, options: { maxNewTokens, temperature: 0, ...allowed } });
+    }
+    const results = (await pool.runJobs(jobs, (done) => progress?.update(offset + Math.min(prompts.length, done * batchSize)))) as GenerationResult[][];
+    for (const r of results.flat()) out.push(tok.decode(r.tokenIds, { skipSpecialTokens: true }).trim());
+    return out;
+  }
   for (let i = 0; i < prompts.length; i += batchSize) {
     const ids = prompts.slice(i, i + batchSize).map((m) => tok.encode(tok.applyChatTemplate(m, { addGenerationPrompt: true })));
     const constrain = firstTokens === undefined
@@ -213,7 +230,7 @@ export async function makeWorldPairs(
     const progress = options.progress?.("questions", turns.length);
     const chunkTokens = options.questions === "self-copy" ? turns.map((it) => new Set(tok.encode(it.chunkText))) : [];
     const written = await greedyTexts(shortModel, tok, turns.map((it) => [qgUserMessage(it.chunkText)]), 8, batchSize, progress, 0,
-      options.questions === "self-copy" ? (i) => chunkTokens[i] ?? new Set() : undefined);
+      options.questions === "self-copy" ? (i) => chunkTokens[i] ?? new Set() : undefined, options.pools?.short);
     progress?.finish();
     turns.forEach((it, i) => {
       const q = written[i] ?? "";
@@ -232,14 +249,14 @@ export async function makeWorldPairs(
   stats.questionsKept = askedTurns.length;
   t = Date.now();
   const chosenProgress = options.progress?.("chosen", askedTurns.length);
-  const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, chosenProgress);
+  const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, chosenProgress, 0, undefined, options.pools?.short);
   chosenProgress?.finish();
   askedTurns.forEach((it, i) => (it.chosen = chosen[i] ?? ""));
   stats.seconds.chosen = (Date.now() - t) / 1000;
   t = Date.now();
   const scorer = (phase: string, total: number) => {
     const progress = options.progress?.(phase, total);
-    return llamaScorer(shortModel, tok, { name: "m0", batchSize, ...(progress === undefined ? {} : { progress }) });
+    return llamaScorer(shortModel, tok, { name: "m0", batchSize, ...(progress === undefined ? {} : { progress }), ...(options.pools?.short === undefined ? {} : { pool: options.pools.short }) });
   };
   const shortPrompt = (it: Turn): ChatMessage[] => [qaUserMessage(it.chunkText, it.question ?? "")];
   const refChosen = await scorer("reference (chosen)", askedTurns.length).score(askedTurns.map((it) => ({ messages: shortPrompt(it), completion: it.chosen ?? "" })));
@@ -261,7 +278,7 @@ export async function makeWorldPairs(
   for (let j = 0; j < turnsPerDocument; j++) {
     const at = confident.filter((d) => d.turns.length > j);
     const prompts = at.map((d) => longPrefix(d, j, "rejected"));
-    const rejected = await greedyTexts(longModel, tok, prompts, 2, batchSize, rejectedProgress, done);
+    const rejected = await greedyTexts(longModel, tok, prompts, 2, batchSize, rejectedProgress, done, undefined, options.pools?.long);
     at.forEach((d, k) => {
       const turn = d.turns[j];
       if (turn !== undefined) turn.rejected = rejected[k] ?? "";

@@ -60,6 +60,11 @@ export function referenceCacheKey(modelHash: string, dataBytes: Uint8Array | str
   return createHash("sha256").update(modelHash).update("\0").update(dataBytes).update("\0").update(referenceInput).digest("hex");
 }
 
+/** Something that scores many sequences itself (e.g. a `ReplicaPool` spreading batches over worker threads). */
+export interface SequenceScorer {
+  scoreSequences(seqs: readonly TokenizedSequence[], padId: number, batchSize?: number, progress?: Progress): Promise<number[]>;
+}
+
 /** Options of {@link attachReferenceLogps}. */
 export interface ReferenceOptions {
   padId: number;
@@ -80,7 +85,7 @@ export interface ReferenceOptions {
  */
 export async function attachReferenceLogps(
   examples: readonly TrainingExample[],
-  reference: LogitsModel | undefined,
+  reference: LogitsModel | SequenceScorer | undefined,
   o: ReferenceOptions,
 ): Promise<{ examples: TrainingExample[]; computed: number }> {
   const missing = examples.filter((e) => e.refChosenLogps === undefined || e.refRejectedLogps === undefined);
@@ -105,7 +110,9 @@ export async function attachReferenceLogps(
       spans.push([seqs.length, e.refChosen.length, e.refRejected.length]);
       seqs.push(...e.refChosen, ...e.refRejected);
     }
-    const sums = await scoreSequences(reference, seqs, o.padId, o.batchSize ?? 4, o.progress);
+    const sums = "scoreSequences" in reference
+      ? await reference.scoreSequences(seqs, o.padId, o.batchSize ?? 4, o.progress)
+      : await scoreSequences(reference, seqs, o.padId, o.batchSize ?? 4, o.progress);
     toScore.forEach((e, i) => {
       const [at, nc, nr] = spans[i] as [number, number, number];
       const add = (from: number, n: number) => sums.slice(from, from + n).reduce((a, b) => a + b, 0);

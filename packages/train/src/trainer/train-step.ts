@@ -45,6 +45,12 @@ export interface StepLossOptions {
   lambda: number;
   /** Weight of the context (non-response) tokens in the NLL term of sft and longpo; 0 (default): responses only. */
   contextLossWeight?: number;
+  /**
+   * Set when this micro-batch is one shard of a larger batch (data-parallel training): the whole batch's pair
+   * count and NLL denominator. The loss is then `−Σ_shard logp / nllDenominator + λ·Σ_shard pref / pairs`, so the
+   * shards' gradients sum to the whole batch's gradient (and their losses to its loss).
+   */
+  batchTotals?: { pairs: number; nllDenominator: number };
 }
 
 /**
@@ -85,7 +91,8 @@ export async function microBatchGradients(
     throw new RangeError(`Cannot run train step: contextLossWeight applies to sft and longpo (their NLL term), got method ${opts.method}`);
   }
   const contextTokens = s.contextCounts.slice(0, pairs).reduce((a, b) => a + b, 0);
-  const nllDenominator = chosenTokens + c * contextTokens;
+  const totals = opts.batchTotals;
+  const nllDenominator = totals?.nllDenominator ?? chosenTokens + c * contextTokens;
   const names = new Map<string, string>();
   for (const [name, v] of policy.parameters) names.set(v.name, name);
   let kept: tf.Tensor[] = [];
@@ -119,6 +126,7 @@ export async function microBatchGradients(
       // LongPO eq. 14: nll + λ·mean(−log σ(βΔ)), reference log-probs from the short input.
       const out = longpoLoss({ ...inputs, nll }, { beta: opts.beta, lambda: opts.lambda });
       kept = [tf.keep(sum), tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+      if (totals !== undefined) return tf.add(nll, tf.mul(tf.sum(out.preference), opts.lambda / totals.pairs)) as tf.Scalar;
       return out.loss;
     }
     const type = (opts.method === "dpo" ? "sigmoid" : opts.method) as PreferenceLossType;
@@ -131,6 +139,7 @@ export async function microBatchGradients(
       { type, beta: opts.beta },
     );
     kept = [tf.keep(sum), tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+    if (totals !== undefined) return tf.div(tf.sum(out.losses), totals.pairs) as tf.Scalar;
     return tf.mean(out.losses) as tf.Scalar;
   }, [...policy.parameters.values()]);
   const loss = (await value.data())[0] ?? Number.NaN;

@@ -9,7 +9,7 @@ import { learningRateAt } from "./lr-schedule.ts";
 import { Optimizer } from "./optimizer.ts";
 import { methodNeedsReference, type TrainConfig, TrainConfigError } from "./train-config.ts";
 import { type GradDiagnostics, lossTermDiagnostics } from "./grad-diagnostics.ts";
-import { clipGradients, microBatchGradients, type MicroBatch, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
+import { clipGradients, microBatchGradients, type MicroBatch, type StepLossOptions, type StepMetrics, type TrainablePolicy } from "./train-step.ts";
 import {
   findResumePoint,
   listCheckpoints,
@@ -64,6 +64,16 @@ export interface TrainerOptions {
    * `metrics.jsonl` as a line `{ step, "eval/<name>": value }`.
    */
   evaluate?(step: number): Promise<Record<string, number>>;
+  /**
+   * Where micro-batch gradients come from when not from `policy` in this thread: e.g. a `ReplicaPool` that
+   * shards each micro-batch over worker threads (data-parallel), at the policy's current weights.
+   */
+  gradients?: GradientSource;
+}
+
+/** Computes one micro-batch's gradients (by parameter name; the caller disposes them) and metrics. */
+export interface GradientSource {
+  compute(mb: MicroBatch, opts: StepLossOptions): Promise<{ grads: Map<string, tf.Tensor>; metrics: StepMetrics }>;
 }
 
 /** How a run ended. */
@@ -192,7 +202,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
           diagnostics = await lossTermDiagnostics(policy, mb, config);
           diagnosticMs = Date.now() - t; // not counted in tokens_per_second
         }
-        const { grads, metrics } = await microBatchGradients(policy, mb, config);
+        const { grads, metrics } = o.gradients === undefined ? await microBatchGradients(policy, mb, config) : await o.gradients.compute(mb, config);
         for (const [k, g] of grads) {
           const prev = sums.get(k);
           sums.set(k, prev === undefined ? g : addAndDispose(prev, g));
