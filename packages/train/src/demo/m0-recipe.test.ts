@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,4 +58,20 @@ describe("bootstrapM0", () => {
       await rm(b, { recursive: true, force: true });
     }
   });
+
+  it("trains the shipped M0's first 20 steps to the bytes of the code that trained it (any rounding change fails)", async () => {
+    // The default recipe (model shape, optimizer, schedule over 20 steps) on 640 dialogues; the hash is what commit
+    // 76dbb59, whose code trained the shipped M0, writes for this recipe on wasm. A change that rounds differently in
+    // the training path (a reordered sum, a folded constant) makes `longpo bootstrap` no longer rebuild M0 byte for
+    // byte, and fails here.
+    const dir = await mkdtemp(join(tmpdir(), "m0-pin-"));
+    try {
+      const r = await bootstrapM0({ outDir: dir, recipe: { dialogues: 640, eval: { examplesPerCell: 1, groundingChunks: 1 } }, backend: "wasm" });
+      expect(r.steps).toBe(20);
+      const sha = createHash("sha256").update(await readFile(join(r.modelDir, "model.safetensors"))).digest("hex");
+      expect(sha).toBe("652d589a5d2a4e6aeb3691e62ffee0afa19076ffe3c9421b83f79dd7292fdb0f");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

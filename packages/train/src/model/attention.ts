@@ -158,8 +158,6 @@ export interface AttentionShape {
   queryBlockSize: number;
   /** Recompute the probabilities in the backward pass instead of keeping them (O(block·S) training memory). */
   recompute: boolean;
-  /** q already carries the 1/√headDim factor (folded into its RoPE tables): no multiply per block. */
-  scaledQueries?: boolean;
 }
 
 /**
@@ -184,12 +182,11 @@ function headAttention(
   groups: number,
   queryBlockSize: number,
   recompute: boolean,
-  scale: number,
 ): tf.Tensor2D {
   const mask = masks.mask;
   const t = mask.queryLength;
   const [s, hd] = k.shape;
-  const scaled = (x: tf.Tensor2D) => (scale === 1 ? x : (tf.mul(x, scale) as tf.Tensor2D));
+  const scale = 1 / Math.sqrt(hd);
   const blocks: [number, number][] = [];
   for (let t0 = 0; t0 < t; t0 += queryBlockSize) blocks.push([t0, Math.min(t, t0 + queryBlockSize)]);
   const rows = (x: tf.Tensor2D, t0: number, t1: number) =>
@@ -198,7 +195,7 @@ function headAttention(
     kStart === 0 && kEnd === s ? x : tf.slice(x, [kStart, 0], [kEnd - kStart, hd]);
   const probabilities = (qb: tf.Tensor2D, kb: tf.Tensor2D, bias: tf.Tensor2D): tf.Tensor2D => {
     const [queries, width] = bias.shape;
-    const scores = tf.matMul(scaled(qb), tf.transpose(kb)); // (M, Sk)
+    const scores = tf.matMul(tf.mul(qb, scale), tf.transpose(kb)); // (M, Sk)
     const masked = tf.add(tf.reshape(scores, [queries, groups, width]), tf.reshape(bias, [queries, 1, width]));
     return tf.softmax(tf.reshape(masked, [queries * groups, width])) as tf.Tensor2D; // (M, Sk)
   };
@@ -237,12 +234,12 @@ function headAttention(
               : (saved[3 + i] as tf.Tensor2D); // (M, Sk)
             const dP = tf.matMul(dO, tf.transpose(vb)); // (M, Sk)
             const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor2D; // (M, Sk)
-            const dkb = tf.transpose(tf.matMul(tf.transpose(scaled(qb)), dS)); // (hd, Sk) → (Sk, hd)
+            const dkb = tf.transpose(tf.matMul(tf.transpose(tf.mul(qb, scale) as tf.Tensor2D), dS)); // (hd, Sk) → (Sk, hd)
             const dvb = tf.transpose(tf.matMul(tf.transpose(dO), p)); // (hd, Sk) → (Sk, hd)
             const around = (x: tf.Tensor) =>
               kStart === 0 && kEnd === s ? x : tf.pad(x, [[kStart, s - kEnd], [0, 0]]); // (S, hd)
             const sum = (acc: tf.Tensor | null, x: tf.Tensor) => (acc === null ? around(x) : tf.add(acc, around(x)));
-            return [scaled(tf.matMul(dS, kb)), sum(dk, dkb), sum(dv, dvb)];
+            return [tf.mul(tf.matMul(dS, kb), scale), sum(dk, dkb), sum(dv, dvb)];
           });
           dk?.dispose();
           dv?.dispose();
@@ -276,7 +273,6 @@ export function attention(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const { numHeads, numKvHeads, headDim, queryBlockSize, recompute } = shape;
-    const scale = shape.scaledQueries === true ? 1 : 1 / Math.sqrt(headDim);
     const { batch, queryLength: t } = masks.mask;
     const s = k.shape[2];
     const groups = numHeads / numKvHeads;
@@ -295,7 +291,7 @@ export function attention(
       // fewer kernel calls than the loop; its slower rank-3 matmul hardly matters at these sizes.
       const k3 = tf.reshape(k, [batch * numKvHeads, s, headDim]);
       const v3 = tf.reshape(v, [batch * numKvHeads, s, headDim]);
-      const scores = tf.matMul(scale === 1 ? qHeads : tf.mul(qHeads, scale), k3, false, true); // (B·nKv, T·G, S)
+      const scores = tf.matMul(tf.mul(qHeads, 1 / Math.sqrt(headDim)), k3, false, true); // (B·nKv, T·G, S)
       const masked = tf.add(
         tf.reshape(scores, [batch, numKvHeads, t, groups, s]),
         tf.reshape(masks.all(), [batch, 1, t, 1, s]),
@@ -307,7 +303,7 @@ export function attention(
     const kRows = tf.unstack(tf.reshape(k, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const vRows = tf.unstack(tf.reshape(v, [batch * numKvHeads, s, headDim])) as tf.Tensor2D[];
     const outs = qRows.map((qi, i) =>
-      headAttention(qi, kRows[i]!, vRows[i]!, Math.floor(i / numKvHeads), masks, groups, queryBlockSize, recompute, scale)
+      headAttention(qi, kRows[i]!, vRows[i]!, Math.floor(i / numKvHeads), masks, groups, queryBlockSize, recompute)
     );
     return toOutput(tf.stack(outs));
   });

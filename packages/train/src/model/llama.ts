@@ -65,9 +65,6 @@ const HF_LAYER_NAMES: Record<LayerKey, string> = {
 interface PassContext {
   cos: tf.Tensor3D; // (N, 1, hd)
   sin: tf.Tensor3D; // (N, 1, hd)
-  /** cos and sin times 1/√hd, for the queries: attention's scale rides on RoPE (RoPE is linear). */
-  cosQ: tf.Tensor3D; // (N, 1, hd)
-  sinQ: tf.Tensor3D; // (N, 1, hd)
   masks: BlockBiasCache;
   batch: number;
   queryLength: number;
@@ -286,17 +283,12 @@ export class LlamaModel {
         const hd = config.headDim;
         const cosT = tf.tensor3d(cos, [batch * t, 1, hd]);
         const sinT = tf.tensor3d(sin, [batch * t, 1, hd]);
-        const scale = 1 / Math.sqrt(hd);
-        const cosQ = tf.tensor3d(cos.map((c) => c * scale), [batch * t, 1, hd]);
-        const sinQ = tf.tensor3d(sin.map((c) => c * scale), [batch * t, 1, hd]);
         const ids = tf.reshape(inputIds, [batch * t]);
         checkIds(ids as tf.Tensor1D, config.vocabSize);
         let x = tf.gather(this.#embed, ids) as tf.Tensor2D; // (N, H)
         const ctx: PassContext = {
           cos: cosT,
           sin: sinT,
-          cosQ,
-          sinQ,
           masks,
           batch,
           queryLength: t,
@@ -351,7 +343,7 @@ export class LlamaModel {
       let q = linear(h, w.q as tf.Tensor2D, bias(w.qBias)); // (N, nH·hd)
       let k = linear(h, w.k as tf.Tensor2D, bias(w.kBias)); // (N, nKv·hd)
       const v = linear(h, w.v as tf.Tensor2D, bias(w.vBias)); // (N, nKv·hd)
-      q = applyRope(q, ctx.cosQ, ctx.sinQ, numHeads); // RoPE and attention's 1/√hd in one
+      q = applyRope(q, ctx.cos, ctx.sin, numHeads);
       k = applyRope(k, ctx.cos, ctx.sin, numKvHeads);
       const toHeads = (m: tf.Tensor2D) =>
         tf.transpose(tf.reshape(m, [batch, t, numKvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, nKv, T, hd)
@@ -364,7 +356,6 @@ export class LlamaModel {
         headDim: hd,
         queryBlockSize: ctx.queryBlockSize,
         recompute: ctx.recompute,
-        scaledQueries: true,
       }); // (N, nH·hd)
       const x1 = tf.add(x, linear(a, w.o as tf.Tensor2D)) as tf.Tensor2D; // (N, H)
       const h2 = rmsNorm(x1, w.postNorm as tf.Tensor1D, config.rmsNormEps);
@@ -391,17 +382,17 @@ export class LlamaModel {
     const f = tf.customGrad(((...args: unknown[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const [xs, ...ws] = args as tf.Tensor[];
-      save([xs!, ctx.cos, ctx.sin, ctx.cosQ, ctx.sinQ]);
+      save([xs!, ctx.cos, ctx.sin]);
       return {
         value: this.#layer(xs as tf.Tensor2D, rebuild(ws), ctx, undefined, 0),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sx, scos, ssin, scosQ, ssinQ] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+          const [sx, scos, ssin] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D];
           const masks = new BlockBiasCache(mask);
           // A nested tf.grads replaces the engine's tape and clears it when done; the outer pass needs it back.
           const engine = tf.engine() as unknown as { state: { activeTape: unknown } };
           const outerTape = engine.state.activeTape;
           try {
-            const rerun = { ...ctx, cos: scos, sin: ssin, cosQ: scosQ, sinQ: ssinQ, masks };
+            const rerun = { ...ctx, cos: scos, sin: ssin, masks };
             return tf.grads((...inputs: tf.Tensor[]) =>
               this.#layer(inputs[0] as tf.Tensor2D, rebuild(inputs.slice(1)), rerun, undefined, 0)
             )([sx, ...ws], dy);
