@@ -7,6 +7,8 @@ import { writeWorldTokenizer } from "../demo/world-tokenizer.ts";
 import { saveCheckpoint } from "../model/checkpoint.ts";
 import { parseModelConfig } from "../model/config.ts";
 import { LlamaModel } from "../model/llama.ts";
+import type { CliIo } from "./cli-io.ts";
+import { main } from "./main.ts";
 
 /** Write a 1-layer, hidden-16 Llama (seeded) with the world tokenizer into `dir`; returns the world's words. */
 export async function writeTinyModel(dir: string, seed = 1): Promise<readonly string[]> {
@@ -84,4 +86,13 @@ export function worldPairs(words: readonly string[], n: number): PreferencePair[
 export async function writePairs(path: string, pairs: readonly PreferencePair[]): Promise<void> {
   await mkdir(join(path, ".."), { recursive: true });
   await writeFile(path, pairs.map((p) => `${JSON.stringify(p)}\n`).join(""));
+}
+
+/** Run the CLI in this process with `argv`, capturing what it prints. */
+export async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  const code = await main(argv, io);
+  return { code, out, err };
 }

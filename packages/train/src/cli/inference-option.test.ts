@@ -2,18 +2,9 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../model/backend.ts";
-import type { CliIo } from "./cli-io.ts";
-import { main } from "./main.ts";
+import { runCli as run } from "./_test-fixture.ts";
 
 const m0 = fileURLToPath(new URL("../../models/m0", import.meta.url));
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 describe("longpo --inference", () => {
   beforeAll(async () => {

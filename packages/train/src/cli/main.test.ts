@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../model/backend.ts";
-import { worldPairs, writePairs, writeTinyModel } from "./_test-fixture.ts";
-import type { CliIo } from "./cli-io.ts";
-import { main } from "./main.ts";
+import { worldPairs, writePairs, writeTinyModel, runCli as run } from "./_test-fixture.ts";
 
 let root = "";
 let model = "";
@@ -23,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 describe("longpo", () => {
   it("prints help for the tool and every subcommand, exiting 0", async () => {

@@ -1,40 +1,32 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../model/backend.ts";
+import { describe, expect, it } from "vitest";
 import type { CliIo } from "./cli-io.ts";
 import { main } from "./main.ts";
+import { wasmTempRoot } from "../_temp-root.ts";
 
 const assets = join(import.meta.dirname, "..", "..", "..", "..", "..", "shared", "assets");
 const stories = join(assets, "stories260K");
 const haveAssets = existsSync(join(stories, "stories260K.bin")) && existsSync(join(assets, "haystack", "tinyshakespeare.txt"));
 if (!haveAssets) console.warn(`longpo run test: ${stories} is missing; the end-to-end run is not exercised`);
 
-let root = "";
-beforeAll(async () => {
-  await selectBackend("wasm");
-  root = await mkdtemp(join(tmpdir(), "longpo-run-"));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = wasmTempRoot("longpo-run-");
 
 const io = (log: string[]): CliIo => ({ out: (t) => void log.push(t), err: (t) => void log.push(t) });
 
 describe.runIf(haveAssets)("longpo run on stories260K", () => {
   it("converts, then runs one stage of prefgen → train → eval and writes pairs, a checkpoint, metrics and a report", async () => {
     const log: string[] = [];
-    const model = join(root, "stories260K");
+    const model = join(root(), "stories260K");
     expect(await main(["convert-llama2c", "--model", join(stories, "stories260K.bin"), "--tokenizer", join(stories, "tok512.bin"), "--out", model], io(log))).toBe(0);
     const paragraphs = (await readFile(join(assets, "haystack", "tinyshakespeare.txt"), "utf8")).split("\n\n").filter((p) => p.length > 80);
     const docs = [0, 1, 2].map((d) => JSON.stringify({ id: `doc-${d}`, text: paragraphs.slice(d * 6, d * 6 + 6).join("\n\n") }));
-    await writeFile(join(root, "docs.jsonl"), `${docs.join("\n")}\n`);
-    await writeFile(join(root, "questions.txt"), "Who is speaking?\nWhat do they want?\nWhere are they?\nWhat happens next?\n");
-    const out = join(root, "run");
+    await writeFile(join(root(), "docs.jsonl"), `${docs.join("\n")}\n`);
+    await writeFile(join(root(), "questions.txt"), "Who is speaking?\nWhat do they want?\nWhere are they?\nWhat happens next?\n");
+    const out = join(root(), "run");
     const code = await main([
-      "run", "--model", model, "--documents", join(root, "docs.jsonl"), "--out", out, "--questions", join(root, "questions.txt"),
+      "run", "--model", model, "--documents", join(root(), "docs.jsonl"), "--out", out, "--questions", join(root(), "questions.txt"),
       "--chunk-tokens", "64", "--max-new-tokens", "16", "--keep-truncated", "--backend", "wasm",
       "--max-steps", "2", "--batch-size", "1", "--gradient-accumulation", "1", "--learning-rate", "1e-4", "--eval-samples", "1",
     ], io(log));
@@ -62,7 +54,7 @@ describe.runIf(haveAssets)("longpo generate on stories260K", () => {
     const sources = await readFile(join(assets, "SOURCES.md"), "utf8");
     const reference = /Reference behaviour[\s\S]*?```\n([\s\S]*?)\n```/.exec(sources)?.[1];
     expect(reference?.startsWith("Once upon a time")).toBe(true); // the reference block was found in SOURCES.md
-    const model = join(root, "stories260K-gen");
+    const model = join(root(), "stories260K-gen");
     const log: string[] = [];
     expect(await main(["convert-llama2c", "--model", join(stories, "stories260K.bin"), "--tokenizer", join(stories, "tok512.bin"), "--out", model], io(log))).toBe(0);
     let out = "";

@@ -3,9 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../model/backend.ts";
-import { worldPairs, writePairs, writeTinyModel } from "./_test-fixture.ts";
-import type { CliIo } from "./cli-io.ts";
-import { main } from "./main.ts";
+import { worldPairs, writePairs, writeTinyModel, runCli as run } from "./_test-fixture.ts";
 
 let root = "";
 let model = "";
@@ -20,13 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  return { code: await main(argv, io), out, err };
-}
 
 describe("--workers", () => {
   it("refuses 0, 1.5 and 65 on every command that takes --workers, with exit 2 and one line", async () => {

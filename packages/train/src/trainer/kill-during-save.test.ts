@@ -1,27 +1,19 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../model/backend.ts";
+import { describe, expect, it } from "vitest";
 import { bigramPolicy, loadTestPolicy } from "./_test-helpers.ts";
 import { listCheckpoints } from "./trainer.ts";
 import { readTrainerState } from "./trainer-state.ts";
+import { wasmTempRoot } from "../_temp-root.ts";
 
 const bun = join(import.meta.dirname, "..", "..", "..", "..", "node_modules", ".bin", "bun");
-let root = "";
-beforeAll(async () => {
-  await selectBackend("wasm");
-  root = await mkdtemp(join(tmpdir(), "longpo-kill-"));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = wasmTempRoot("longpo-kill-");
 
 describe("a SIGKILL during a checkpoint save", () => {
   it("leaves the previous checkpoint complete and loadable, and no half-written one", async () => {
-    const out = join(root, "run");
+    const out = join(root(), "run");
     const child = spawn(bun, [join(import.meta.dirname, "_kill-during-save.ts"), out], { stdio: "ignore" });
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
     const deadline = Date.now() + 60_000;

@@ -1,12 +1,10 @@
 // The trainer's guards (issue 14, items 5–7): no non-finite checkpoint named good, resume past unusable
 // checkpoints, a warning on collapse, and a refused config change on resume.
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../model/backend.ts";
+import { describe, expect, it } from "vitest";
 import { bigramPolicy, charTokenizer, loadTestPolicy, saveTestPolicy, TEST_VOCAB, toyPairs } from "./_test-helpers.ts";
 import { collapseWatch } from "./collapse-watch.ts";
 import { configChanges, describeChanges } from "./config-changes.ts";
@@ -14,15 +12,9 @@ import { buildTrainConfig, type TrainConfigInput, TrainConfigError } from "./tra
 import type { TrainablePolicy } from "./train-step.ts";
 import { listCheckpoints, type MetricsLine, train, type TrainerOptions } from "./trainer.ts";
 import { buildTrainingExample } from "./training-example.ts";
+import { wasmTempRoot } from "../_temp-root.ts";
 
-let root = "";
-beforeAll(async () => {
-  await selectBackend("wasm");
-  root = await mkdtemp(join(tmpdir(), "longpo-guards-"));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = wasmTempRoot("longpo-guards-");
 
 const base: TrainConfigInput = {
   method: "sft", learningRate: 0.05, optimizer: "adam", batchSize: 4, gradientAccumulation: 1, maxSteps: 6, warmupRatio: 0,
@@ -32,7 +24,7 @@ const base: TrainConfigInput = {
 type Policy = TrainablePolicy & { dispose(): void };
 
 async function runToy(name: string, overrides: TrainConfigInput, extra: Partial<TrainerOptions> = {}, policy: Policy = bigramPolicy(7)) {
-  const { config } = buildTrainConfig({ ...base, outputDir: join(root, name), ...overrides });
+  const { config } = buildTrainConfig({ ...base, outputDir: join(root(), name), ...overrides });
   const examples = toyPairs(16).map((p) => buildTrainingExample(charTokenizer, p, "long"));
   const warnings: string[] = [];
   try {

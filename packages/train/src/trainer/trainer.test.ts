@@ -1,24 +1,16 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../model/backend.ts";
+import { describe, expect, it } from "vitest";
 import { bigramPolicy, charTokenizer, loadTestPolicy, saveTestPolicy, toyPairs } from "./_test-helpers.ts";
 import { attachReferenceLogps } from "./reference-logps.ts";
 import { buildTrainConfig, type TrainConfigInput } from "./train-config.ts";
 import type { TrainablePolicy } from "./train-step.ts";
 import { listCheckpoints, train, type MetricsLine, type TrainerOptions } from "./trainer.ts";
 import { buildTrainingExample, type TrainingExample } from "./training-example.ts";
+import { wasmTempRoot } from "../_temp-root.ts";
 
-let root = "";
-beforeAll(async () => {
-  await selectBackend("wasm");
-  root = await mkdtemp(join(tmpdir(), "longpo-trainer-"));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = wasmTempRoot("longpo-trainer-");
 
 async function readMetrics(dir: string): Promise<MetricsLine[]> {
   const text = await readFile(join(dir, "metrics.jsonl"), "utf8");
@@ -39,7 +31,7 @@ async function toyExamples(method: string): Promise<TrainingExample[]> {
 }
 
 async function runToy(name: string, overrides: TrainConfigInput, extra: Partial<TrainerOptions> = {}, policy = bigramPolicy(7)) {
-  const { config } = buildTrainConfig({ ...base, outputDir: join(root, name), ...overrides });
+  const { config } = buildTrainConfig({ ...base, outputDir: join(root(), name), ...overrides });
   const examples = await toyExamples(config.method);
   const result = await train({
     config, policy, examples, padId: 0,
@@ -83,14 +75,14 @@ describe("train", () => {
 
   it("trains other preference types: SimPO without reference log-probs, IPO with them", async () => {
     const policy = bigramPolicy(7);
-    const { config } = buildTrainConfig({ ...base, method: "simpo", maxSteps: 4, outputDir: join(root, "simpo") });
+    const { config } = buildTrainConfig({ ...base, method: "simpo", maxSteps: 4, outputDir: join(root(), "simpo") });
     const bare = toyPairs(16).map((p) => buildTrainingExample(charTokenizer, p, "long"));
     const simpo = await train({ config, policy, examples: bare, padId: 0, saveModel: async () => {} });
     policy.dispose();
     expect(simpo.status).toBe("completed");
     const ipo = await runToy("ipo", { method: "ipo", maxSteps: 4 });
     expect(ipo.result.status).toBe("completed");
-    for (const m of [...(await readMetrics(join(root, "simpo"))), ...ipo.metrics]) expect(Number.isFinite(m.loss)).toBe(true);
+    for (const m of [...(await readMetrics(join(root(), "simpo"))), ...ipo.metrics]) expect(Number.isFinite(m.loss)).toBe(true);
   });
 
   it("logs gradient diagnostics every diagnosticsEvery steps without changing the run", async () => {
@@ -146,7 +138,7 @@ describe("train", () => {
   it("leaks no tensors across a run", async () => {
     const policy = bigramPolicy(7);
     const before = tf.memory().numTensors;
-    const { config } = buildTrainConfig({ ...base, method: "longpo", maxSteps: 3, outputDir: join(root, "leak") });
+    const { config } = buildTrainConfig({ ...base, method: "longpo", maxSteps: 3, outputDir: join(root(), "leak") });
     const examples = await toyExamples("longpo");
     await train({ config, policy, examples, padId: 0, saveModel: (d) => saveTestPolicy(policy, d) });
     expect(tf.memory().numTensors).toBe(before);
