@@ -66,7 +66,7 @@ describe.skipIf(adapter === null)(`webgpu parity with cpu${adapter === null ? ` 
   for (const check of checks) {
     it(`${check} equal cpu's within tolerance`, () => {
       const row = rows.find((r) => r.check === check);
-      expect(row, `no parity row named ${check}`).toBeDefined();
+      expect(row?.check, `no parity row named ${check}`).toBe(check);
       expect(row!.ok, `${check}: max |webgpu − cpu| ${row!.maxAbsDiff}, ${row!.worst.toFixed(3)}× the tolerance ${row!.tolerance}`).toBe(true);
     });
   }

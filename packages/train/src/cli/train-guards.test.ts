@@ -102,7 +102,7 @@ describe("longpo train --resume after SIGKILL", () => {
       });
       expect(ended.signal).toBe("SIGKILL");
       const newest = (await listCheckpoints(killed))[0];
-      expect(newest).toBeDefined();
+      expect(newest?.step).toBeGreaterThan(0);
       expect(newest!.step).toBeLessThan(60);
       // What a power cut without fsync could leave: the newest checkpoint's weights cut short.
       await truncate(join(newest!.dir, "model.safetensors"), 1000);

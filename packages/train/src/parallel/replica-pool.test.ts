@@ -116,7 +116,7 @@ describe("ReplicaPool", () => {
     const resumed = await trainTiny("killed", shared, overrides, { resume: true });
     expect(resumed.result).toMatchObject({ status: "completed", steps: 3 });
     // Resumed from checkpoint-2 (weights, Adam moments, data position): the same bits as the run above.
-    expect(twoWorkers).toBeDefined();
+    expect(twoWorkers).toBeInstanceOf(Map);
     expect(maxAbsDiff(resumed.weights, twoWorkers as Map<string, Float32Array>)).toBe(0);
   });
 
