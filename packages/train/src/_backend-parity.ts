@@ -126,7 +126,7 @@ export async function parityNumbers(seed = 3, log: (line: string) => void = () =
     phase("greedy generation");
 
     const { config: trainConfig } = buildTrainConfig({
-      method: "longpo", beta: 0.1, lambda: 0.5, learningRate: 1e-2, schedule: "constant", warmupRatio: 0,
+      method: "longpo", beta: 0.1, lambda: 0.5, contextLossWeight: 0, learningRate: 1e-2, schedule: "constant", warmupRatio: 0,
       batchSize: 2, gradientAccumulation: 1, maxSteps: PARITY_TRAIN_STEPS, logEvery: 1, seed: 1, outputDir: join(dir, "train"),
     });
     const trainLosses: number[] = [];

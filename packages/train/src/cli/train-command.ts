@@ -8,7 +8,7 @@ import { createProgress } from "@longpo/prefgen";
 import { onTerminate } from "../runtime.ts";
 import { pairDialogues, readPreferencePairs } from "../trainer/preference-pairs.ts";
 import { attachReferenceLogps, referenceCacheKey } from "../trainer/reference-logps.ts";
-import { buildTrainConfig, describeTrainConfig, methodNeedsReference, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
+import { buildTrainConfig, describeLongpoDefaults, describeTrainConfig, methodNeedsReference, TrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { type TrainResult, train } from "../trainer/trainer.ts";
 import { buildTrainingExample } from "../trainer/training-example.ts";
 import { bool, type CommandSpec, num, optStr, parseArgs, str } from "./args.ts";
@@ -37,7 +37,7 @@ export const trainSpec: CommandSpec = {
     "eval-samples": { kind: "integer", default: 1, description: "examples per length of those evaluations" },
     workers: workersOption,
   },
-  notes: ["Training config fields (--<field> <value>, also kebab-case):", ...describeTrainConfig()],
+  notes: [...describeLongpoDefaults(), "", "Training config fields (--<field> <value>, also kebab-case):", ...describeTrainConfig()],
 };
 
 /** Inputs of {@link trainFromFiles}. */

@@ -22,7 +22,7 @@ export async function pinnedTrajectory(): Promise<{ loss: number[]; margins: num
   const out = await mkdtemp(join(tmpdir(), "longpo-trajectory-"));
   try {
     const { config: trainConfig } = buildTrainConfig({
-      method: "longpo", beta: 0.1, lambda: 0.5, learningRate: 1e-2, schedule: "cosine", warmupRatio: 0.1,
+      method: "longpo", beta: 0.1, lambda: 0.5, contextLossWeight: 0, learningRate: 1e-2, schedule: "cosine", warmupRatio: 0.1,
       optimizer: "adamw", weightDecay: 0.01, batchSize: 2, gradientAccumulation: 2, maxGradNorm: 1, maxSteps: 20, seed: 3,
       outputDir: out,
     });

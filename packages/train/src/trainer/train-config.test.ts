@@ -2,10 +2,19 @@ import { describe, expect, it } from "vitest";
 import { buildTrainConfig, describeTrainConfig, TrainConfigError } from "./train-config.ts";
 
 describe("buildTrainConfig", () => {
-  it("fills the paper's defaults", () => {
+  it("fills LongPO's defaults as its authors run it: the paper's λ and schedule, the released code's β and whole-sequence NLL", () => {
     const { config } = buildTrainConfig({});
-    expect(config).toMatchObject({ method: "longpo", beta: 0.1, lambda: 0.01, learningRate: 5e-7, schedule: "cosine", warmupRatio: 0.1, weightDecay: 0, optimizer: "adamw", epochs: 1 });
+    expect(config).toMatchObject({ method: "longpo", beta: 0.01, lambda: 0.01, contextLossWeight: 1, learningRate: 5e-7, schedule: "cosine", warmupRatio: 0.1, weightDecay: 0, optimizer: "adamw", epochs: 1 });
     expect(config.batchSize * config.gradientAccumulation).toBe(8);
+  });
+
+  it("fills β and the NLL scope per method and never replaces a value the user set", () => {
+    expect(buildTrainConfig({ method: "dpo" }).config).toMatchObject({ beta: 0.1, contextLossWeight: 0 });
+    expect(buildTrainConfig({ method: "sft" }).config).toMatchObject({ contextLossWeight: 0 });
+    expect(buildTrainConfig({ method: "ipo" }).config.beta).toBe(0.1);
+    expect(buildTrainConfig({}, { method: "dpo" }).config.beta).toBe(0.1);
+    expect(buildTrainConfig({ contextLossWeight: 0, beta: 0.1 }).config).toMatchObject({ method: "longpo", beta: 0.1, contextLossWeight: 0 });
+    expect(buildTrainConfig({}, { contextLossWeight: "0" }).config).toMatchObject({ beta: 0.01, contextLossWeight: 0 });
   });
 
   it("applies and reports command-line overrides parsed by the field's type", () => {
@@ -41,6 +50,7 @@ describe("buildTrainConfig", () => {
   it("describes every field on one line", () => {
     const lines = describeTrainConfig();
     expect(lines.length).toBeGreaterThan(20);
-    expect(lines.find((l) => l.includes("--beta"))).toMatch(/0\.1 .*β/);
+    expect(lines.find((l) => l.includes("--beta"))).toMatch(/per method .*β.*0\.01 for longpo/);
+    expect(lines.find((l) => l.includes("--lambda"))).toMatch(/0\.01 .*λ/);
   });
 });

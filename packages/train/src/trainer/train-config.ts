@@ -28,9 +28,12 @@ export const OptimizerName = z.enum(["adamw", "adam", "rmsprop"]);
 export type OptimizerName = z.infer<typeof OptimizerName>;
 
 /**
- * A training run's configuration. Paper defaults (LongPO, ICLR 2025, Mistral-7B 32K→128K): β = 0.1 in the
- * paper's text (its released scripts use 0.01), λ = 0.01, lr 5e-7, 1 epoch, cosine with 10% warm-up, no weight
- * decay, effective batch 8 (batchSize × gradientAccumulation), RoPE θ raised for the policy only.
+ * A training run's configuration. Defaults are LongPO as its authors run it (ICLR 2025, Mistral-7B 32K→128K):
+ * from the paper's text, λ = 0.01, lr 5e-7, 1 epoch, cosine with 10% warm-up, no weight decay, effective batch 8
+ * (batchSize × gradientAccumulation), RoPE θ raised for the policy only; from the released code (DAMO-NLP-SG/LongPO,
+ * `train/longdpo_trainer.py` and its README command), β = 0.01 (the text says 0.1) and the NLL taken per token over
+ * the whole chosen sequence [x_L ; y_S] (`contextLossWeight` 1), long document included. Those two depend on the
+ * method ({@link methodDefaults}); {@link buildTrainConfig} fills them in.
  */
 export const TrainConfig = z
   .strictObject({
@@ -38,11 +41,11 @@ export const TrainConfig = z
       "training method: longpo (nll + λ·pref, reference on the short chunk), dpo (reference on the long input), sft, or another preference loss",
     ),
     beta: z.number().positive().default(0.1).describe(
-      "β: strength of the pull toward the reference (paper text 0.1; the released scripts use 0.01)",
+      "β: strength of the pull toward the reference (default 0.01 for longpo, as the released code; the paper's text says 0.1; 0.1 for the others)",
     ),
     lambda: z.number().nonnegative().default(0.01).describe("λ: weight of the preference term in LongPO (nll + λ·pref)"),
     contextLossWeight: z.number().nonnegative().default(0).describe(
-      "weight of context (non-response) tokens in the NLL of sft and longpo: 0 responses only, 1 the whole sequence",
+      "weight of context (non-response) tokens in the NLL of sft and longpo: 0 responses only, 1 the whole sequence (default 1 for longpo, as the released code; 0 for sft)",
     ),
     learningRate: z.number().positive().default(5e-7).describe("peak learning rate after warm-up"),
     schedule: ScheduleName.default("cosine").describe("learning-rate decay after warm-up: constant, linear or cosine"),
@@ -96,6 +99,15 @@ export type TrainConfig = z.infer<typeof TrainConfig>;
 /** The config as a user writes it (every field optional). */
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 
+/**
+ * The defaults that depend on the method. LongPO's are its released code's: β 0.01 and the NLL over the whole chosen
+ * sequence (`contextLossWeight` 1); DPO and the other preference types keep the usual β 0.1, and SFT an
+ * answers-only NLL. Fields the user sets are never replaced.
+ */
+export function methodDefaults(method: TrainMethod): { beta: number; contextLossWeight: number } {
+  return method === "longpo" ? { beta: 0.01, contextLossWeight: 1 } : { beta: 0.1, contextLossWeight: 0 };
+}
+
 /** Thrown when a config file or override is invalid; `message` is one line naming the field. */
 export class TrainConfigError extends Error {
   override name = "TrainConfigError";
@@ -137,6 +149,10 @@ export function buildTrainConfig(
     const value = parseOverride(key, raw);
     applied.push(`${key} = ${JSON.stringify(value)}${key in merged ? ` (was ${JSON.stringify(merged[key])})` : ""}`);
     merged[key] = value;
+  }
+  const method = TrainMethod.safeParse(merged.method ?? "longpo");
+  if (method.success) {
+    for (const [key, value] of Object.entries(methodDefaults(method.data))) if (merged[key] === undefined) merged[key] = value;
   }
   const parsed = TrainConfig.safeParse(merged);
   if (!parsed.success) throw new TrainConfigError(formatIssue(parsed.error.issues[0], overrides, source));
@@ -192,8 +208,22 @@ export function describeTrainConfig(): string[] {
   const lines: string[] = [];
   for (const [key, field] of Object.entries(TrainConfig.shape as Record<string, z.ZodType>)) {
     const def = (field as { def?: { type?: string; defaultValue?: unknown } }).def;
-    const dflt = def?.type === "default" ? JSON.stringify(def.defaultValue) : "(unset)";
+    const perMethod = key in methodDefaults("longpo");
+    const dflt = perMethod ? "per method" : def?.type === "default" ? JSON.stringify(def.defaultValue) : "(unset)";
     lines.push(`  --${key} ${" ".repeat(Math.max(1, 22 - key.length))}${dflt.padEnd(12)} ${field.description ?? ""}`);
   }
   return lines;
+}
+
+/** Where each LongPO default comes from, for `longpo train --help` (the paper's text or the authors' released code). */
+export function describeLongpoDefaults(): string[] {
+  return [
+    "LongPO's defaults (--method longpo) are its authors' objective, L = NLL([x_L ; y_S]) + λ·(−log σ(z)):",
+    "  from the paper's text: λ 0.01, learningRate 5e-7, 1 epoch, cosine schedule, warmupRatio 0.1, effective batch 8,",
+    "    the policy's RoPE θ raised (--ropeTheta) while the short-context reference keeps its own;",
+    "  from the released code (DAMO-NLP-SG/LongPO train/longdpo_trainer.py and its README command): beta 0.01 (the text",
+    "    says 0.1) and contextLossWeight 1, the NLL averaged per token over the whole chosen sequence, long document",
+    "    included (the code's response-only mask is commented out), so the NLL is mostly long-document language modelling.",
+    "  The answers-only variant: --contextLossWeight 0 --lambda 1 --beta 0.1. sft defaults to an answers-only NLL, dpo to beta 0.1.",
+  ];
 }
