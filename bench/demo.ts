@@ -1,7 +1,8 @@
 // Runs `longpo demo` (runDemo) and prints its phases: the numbers behind BENCHMARKS.md's "longpo demo" section.
 // Run: npx bun bench/demo.ts [--quick] [--model DIR] [--out DIR] [--backend wasm] [--config demo.json]
 import { readFile } from "node:fs/promises";
-import { demoTable, runDemo } from "../packages/train/src/demo/run-demo.ts";
+import { runDemo } from "../packages/train/src/demo/run-demo.ts";
+import { demoTable } from "../packages/train/src/demo/demo-table.ts";
 import { commandArgs, runtimeVersion } from "../packages/train/src/runtime.ts";
 
 const args = commandArgs();

@@ -2,7 +2,7 @@
 // Run: npx bun scripts/demo-docs.ts runs/demo [docs/demo]
 import { mkdir } from "node:fs/promises";
 import { demoDocs } from "../packages/train/src/demo/demo-charts.ts";
-import { demoTable } from "../packages/train/src/demo/run-demo.ts";
+import { demoTable } from "../packages/train/src/demo/demo-table.ts";
 import { commandArgs } from "../packages/train/src/runtime.ts";
 
 const [run, out = "docs/demo"] = commandArgs();

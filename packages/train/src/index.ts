@@ -72,8 +72,11 @@ export { checkWorkerCount, defaultWorkerCount, MAX_WORKERS } from "./parallel/wo
 export { createProgress, formatDuration, silentProgress, startOverallProgress } from "@longpo/prefgen";
 export type { OverallProgress, OverallStep, Progress, ProgressOptions } from "@longpo/prefgen";
 export { main as runCli } from "./cli/main.ts";
-export { DemoConfig, DemoSummary, demoTable, runDemo, shippedM0Dir } from "./demo/run-demo.ts";
-export type { DemoResult, DemoRow, RunDemoOptions } from "./demo/run-demo.ts";
+export { DemoConfig, DemoSummary, runDemo, shippedM0Dir } from "./demo/run-demo.ts";
+export type { DemoResult, RunDemoOptions } from "./demo/run-demo.ts";
+export { DemoRow, demoTable, LengthScore, meanOverSeeds, seedTable } from "./demo/demo-table.ts";
+export { DEFAULT_DEMO_ROWS, DEMO_ROWS, FULL_DEMO_ROWS } from "./demo/demo-rows.ts";
+export type { DemoRowName, DemoRowSpec } from "./demo/demo-rows.ts";
 export { demoDocs, fileSlug, writeDemoCharts } from "./demo/demo-charts.ts";
 export type { DemoChartsOptions, MethodCurves } from "./demo/demo-charts.ts";
 export { bootstrapM0, M0Recipe, measureM0 } from "./demo/m0-recipe.ts";

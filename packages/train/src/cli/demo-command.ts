@@ -2,7 +2,9 @@
 import { readFile } from "node:fs/promises";
 import { demoConfigHelp } from "../demo/demo-config-help.ts";
 import { bootstrapM0, M0Recipe } from "../demo/m0-recipe.ts";
-import { DemoConfig, demoTable, runDemo } from "../demo/run-demo.ts";
+import { DemoConfig, runDemo } from "../demo/run-demo.ts";
+import { DEFAULT_DEMO_ROWS, FULL_DEMO_ROWS } from "../demo/demo-rows.ts";
+import { demoTable } from "../demo/demo-table.ts";
 import type { BackendPreference } from "../model/backend.ts";
 import { buildTrainConfig, TrainConfigError } from "../trainer/train-config.ts";
 import { bool, type CommandSpec, optNum, optStr, parseArgs, str } from "./args.ts";
@@ -16,11 +18,14 @@ export const demoSpec: CommandSpec = {
   name: "demo",
   summary: "LongPO on the shipped short-context M0: eval, self-generated pairs, LongPO/SFT/DPO training, report",
   options: {
-    quick: { kind: "boolean", description: "a CI-sized budget: every phase runs on a few examples (about 20 s; 23 CPU-s measured)" },
+    quick: { kind: "boolean", description: "a CI-sized budget: every phase runs on a few examples, one training seed" },
+    full: { kind: "boolean", description: `train the LongPO ablations too: rows ${FULL_DEMO_ROWS.join(", ")} (default ${DEFAULT_DEMO_ROWS.join(", ")})` },
+    validation: { kind: "boolean", description: "score the rows on the validation set (validationSeed), to choose settings; the default reports the test set" },
     out: { kind: "string", description: "report and work folder (default runs/demo)" },
     model: { kind: "string", description: "M0 folder (default: the shipped packages/train/models/m0)" },
     config: { kind: "string", description: "JSON file of DemoConfig fields (listed below)" },
-    seed: { kind: "integer", description: "DemoConfig.seed: pair documents and training order (not the world, not the test set)" },
+    "pair-seed": { kind: "integer", description: "DemoConfig.pairSeed: which documents pairs are made from (not the world, not the test set)" },
+    "train-seeds": { kind: "string", description: "DemoConfig.trainSeeds, comma-separated: one training run per seed and row, the table reports their mean (default 1,2)" },
     backend: { kind: "string", default: "auto", description: "auto, webgpu, tensorflow-gpu, tensorflow, wasm or cpu" },
     workers: workersOption,
     inference: { kind: "string", default: "auto", description: "scoring/generation engine: native (ONNX Runtime), tfjs, or auto (native where it loads)" },
@@ -48,6 +53,14 @@ async function readJsonObject(path: string | undefined, what: string): Promise<R
   return value as Record<string, unknown>;
 }
 
+function trainSeedsOf(raw: string): number[] {
+  const seeds = raw.split(",").map((x) => x.trim());
+  if (seeds.some((x) => !/^\d+$/.test(x))) {
+    throw new InputError(`Cannot read --train-seeds: it must be comma-separated non-negative integers, got "${raw}"`);
+  }
+  return seeds.map(Number);
+}
+
 /** `longpo demo`. */
 export async function demoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, demoSpec);
@@ -55,20 +68,24 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const config: Record<string, unknown> = { ...(await readJsonObject(optStr(args, "config"), "demo config")) };
   const out = optStr(args, "out");
   const model = optStr(args, "model");
-  const seed = optNum(args, "seed");
+  const seed = optNum(args, "pairSeed");
+  const trainSeeds = optStr(args, "trainSeeds");
   if (out !== undefined) config.outDir = out;
   if (model !== undefined) {
     await requireFolder(model, "M0 model");
     config.modelDir = model;
   }
-  if (seed !== undefined) config.seed = seed;
+  if (seed !== undefined) config.pairSeed = seed;
+  if (trainSeeds !== undefined) config.trainSeeds = trainSeedsOf(trainSeeds);
+  if (bool(args, "full")) config.rows = [...FULL_DEMO_ROWS];
+  if (bool(args, "validation")) config.evaluateOn = "validation";
   config.backend = backendOf(str(args, "backend"));
   if (config.workers === undefined || optNum(args, "workers") !== undefined) config.workers = workers;
   config.inference = str(args, "inference");
   const parsed = DemoConfig.safeParse(config);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    const flags: Record<string, string> = { outDir: "--out", modelDir: "--model", seed: "--seed", backend: "--backend" };
+    const flags: Record<string, string> = { outDir: "--out", modelDir: "--model", pairSeed: "--pair-seed", trainSeeds: "--train-seeds", backend: "--backend" };
     const flag = flags[String(i?.path[0])];
     const file = optStr(args, "config");
     const from = flag !== undefined && argv.some((a) => a === flag || a.startsWith(`${flag}=`))

@@ -82,7 +82,8 @@ describe("config errors name where the bad value came from", () => {
     const cfg = join(root, "demo.json");
     await writeFile(cfg, JSON.stringify({ shortLength: 0 }));
     await expectUsageError(["demo", "--config", cfg], new RegExp(`^longpo demo: Cannot read demo config: shortLength .* \\(from config file ${cfg}\\)$`));
-    await expectUsageError(["demo", "--seed", "-1"], /^longpo demo: Cannot read demo config: seed .* \(from the flag --seed\)$/);
+    await expectUsageError(["demo", "--pair-seed", "-1"], /^longpo demo: Cannot read demo config: pairSeed .* \(from the flag --pair-seed\)$/);
+    await expectUsageError(["demo", "--train-seeds", "1,x"], /^longpo demo: Cannot read --train-seeds: it must be comma-separated non-negative integers, got "1,x"$/);
     await writeFile(cfg, JSON.stringify({ shortLenght: 64 }));
     await expectUsageError(["demo", "--config", cfg], new RegExp(`^longpo demo: Cannot read demo config: unknown key "shortLenght" \\(did you mean "shortLength"\\?\\) in config file ${cfg}$`));
   });

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { demoDocs, fileSlug, writeDemoCharts } from "./demo-charts.ts";
-import { DemoConfig, type DemoRow } from "./run-demo.ts";
+import { type DemoRow } from "./demo-table.ts";
+import { DemoConfig } from "./run-demo.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 
@@ -22,9 +23,15 @@ const rows = [
   row("SFT", 82.5, 37.8, [37, 53, 44, 17]),
   row("DPO", 38.3, 14.0, [12, 18, 15, 11]),
 ];
-const curves = ["longpo", "sft", "dpo"].map((method, k) => ({
-  method,
-  rows: Array.from({ length: 10 }, (_, step) => ({ step: step + 1, loss: 1 - 0.05 * step + 0.1 * k, ...(method === "sft" ? {} : { "rewards/margins": 0.1 * step }) })),
+// SFT has no preference metrics; the diagnostics come every 5th step (the cosine only where there is a preference term).
+const curves = ["LongPO", "SFT", "DPO"].map((label, k) => ({
+  label,
+  rows: Array.from({ length: 10 }, (_, step) => ({
+    step: step + 1,
+    loss: 1 - 0.05 * step + 0.1 * k,
+    ...(label === "SFT" ? {} : { "rewards/accuracies": 0.1 * step }),
+    ...((step + 1) % 5 !== 0 ? {} : label === "SFT" ? { "diag/grad_norm_nll": 2 } : { "diag/grad_norm_nll": 2, "diag/cos_nll_pref": 0.5 + 0.1 * k }),
+  })),
 }));
 
 describe("fileSlug", () => {
@@ -62,7 +69,9 @@ describe("writeDemoCharts", () => {
       expect(depth.match(/class="series"/g)).toHaveLength(5);
       expect(depth.match(/class="error-bar"/g)).toHaveLength(20);
       const training = await readFile(join(dir, "training-curves.svg"), "utf8");
-      expect(training.match(/class="curve"/g)).toHaveLength(3 + 2); // loss: three methods; margins: LongPO and DPO
+      // loss and ‖∇NLL‖: three rows each; accuracies and cos(∇NLL, ∇pref): LongPO and DPO
+      expect(training.match(/class="curve"/g)).toHaveLength(3 + 2 + 3 + 2);
+      expect(training).toContain(">diag/cos_nll_pref</text>");
       expect(await readFile(join(dir, "niah-M0-theta-x8.svg"), "utf8")).toContain(">M0 θ×8: accuracy by length × depth</text>");
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -84,9 +93,9 @@ describe("demoDocs", () => {
         phases: [{ name: "eval", seconds: 1 }], wallSeconds: 1, reportDir: report, files: [],
       };
       await writeFile(join(report, "summary.json"), JSON.stringify(summary));
-      await writeFile(join(report, "metrics-longpo.jsonl"), '{"step":1,"loss":1}\n{"step":2,"loss":0.5}\n');
-      await mkdir(join(run, "train-sft"));
-      await writeFile(join(run, "train-sft", "metrics.jsonl"), '{"step":1,"loss":2}\n'); // an older run: metrics beside report/
+      await writeFile(join(report, "metrics-longpo-seed1.jsonl"), '{"step":1,"loss":1}\n{"step":2,"loss":0.5}\n');
+      await writeFile(join(report, "metrics-sft-seed1.jsonl"), '{"step":1,"loss":2}\n');
+      await writeFile(join(report, "metrics-sft-seed2.jsonl"), '{"step":1,"loss":9}\n'); // only the first seed is drawn
       const r = await demoDocs(run, docs);
       expect(r.rows.map((x) => x.model)).toEqual(rows.map((x) => x.model));
       expect(r.removed).toEqual([join(docs, "niah-M0-8.png")]);

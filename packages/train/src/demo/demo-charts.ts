@@ -12,19 +12,21 @@ import {
   trainingRunsSvg,
   writeFileAtomic,
 } from "@longpo/eval";
-import { DemoSummary, type DemoRow } from "./run-demo.ts";
+import { DEMO_ROWS } from "./demo-rows.ts";
+import { type DemoRow } from "./demo-table.ts";
+import { DemoSummary } from "./run-demo.ts";
 
-/** One method's training metrics, as read from its `metrics.jsonl`. */
+/** One trained row's training metrics (its first seed's), as read from its `metrics.jsonl`. */
 export interface MethodCurves {
-  /** "longpo", "sft" or "dpo". */
-  method: string;
+  /** The row's name in the table: "LongPO", "SFT", ... */
+  label: string;
   rows: readonly MetricsRow[];
 }
 
-/** The name a method has in the demo's table. */
-export function methodLabel(method: string): string {
-  return method === "longpo" ? "LongPO" : method.toUpperCase();
-}
+/** The metrics drawn in `training-curves`: the loss, its parts, and the gradient diagnostics (every N steps). */
+export const CURVE_KEYS = [
+  "loss", "nll", "rewards/accuracies", "diag/pair_weight", "diag/grad_norm_nll", "diag/grad_norm_pref", "diag/cos_nll_pref",
+] as const;
 
 /**
  * An ASCII file name for a model name: "M0 θ×8" → "M0-theta-x8", "LongPO" → "LongPO" (θ and × spelled out, any
@@ -84,9 +86,9 @@ export async function writeDemoCharts(dir: string, rows: readonly DemoRow[], cur
   ));
   if (curves.length > 0) {
     await write("training-curves", trainingRunsSvg(
-      curves.map((c) => ({ name: methodLabel(c.method), rows: c.rows })),
-      ["loss", "nll", "rewards/margins", "rewards/accuracies"],
-      { title: "Training curves (line: EMA 0.8 of the faint per-step values)" },
+      curves.map((c) => ({ name: c.label, rows: c.rows })),
+      CURVE_KEYS,
+      { title: "Training curves, first training seed (line: EMA 0.8 of the faint values; diag/*: every N steps)" },
     ));
   }
   for (const r of rows) {
@@ -99,7 +101,7 @@ export async function writeDemoCharts(dir: string, rows: readonly DemoRow[], cur
 /**
  * Redraws a finished demo's charts from its report folder (or the run folder holding `report/`) into `outDir`, as
  * PNG only, and deletes the other PNGs there (so `docs/demo` holds exactly the current charts). Training metrics
- * come from `report/metrics-<method>.jsonl`, or `train-<method>/metrics.jsonl` beside `report/` for older runs.
+ * come from `report/metrics-<row>-seed<first training seed>.jsonl`.
  * @returns the summary's rows (to compare with the README's table) and the files written.
  * @throws {Error} when the folder holds no `summary.json`.
  * @example await demoDocs("runs/demo", "docs/demo");
@@ -110,10 +112,10 @@ export async function demoDocs(runOrReportDir: string, outDir: string): Promise<
   if (!existsSync(summaryPath)) throw new Error(`Cannot draw the demo's charts: no summary.json in ${runOrReportDir} or ${reportDir}`);
   const summary = DemoSummary.parse(JSON.parse(await readFile(summaryPath, "utf8")));
   const curves: MethodCurves[] = [];
-  for (const method of summary.config.methods) {
-    const candidates = [join(reportDir, `metrics-${method}.jsonl`), join(dirname(reportDir), `train-${method}`, "metrics.jsonl")];
-    const found = candidates.find((c) => existsSync(c));
-    if (found !== undefined) curves.push({ method, rows: await readMetricsJsonl(found) });
+  const seed = summary.config.trainSeeds[0];
+  for (const name of summary.config.rows) {
+    const found = join(reportDir, `metrics-${name}-seed${seed}.jsonl`);
+    if (existsSync(found)) curves.push({ label: DEMO_ROWS[name].label, rows: await readMetricsJsonl(found) });
   }
   const files = await writeDemoCharts(outDir, summary.rows, curves, { formats: ["png"] });
   const keep = new Set(files.map((f) => basename(f)));

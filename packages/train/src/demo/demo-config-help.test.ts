@@ -24,13 +24,16 @@ describe("longpo demo --help", () => {
       expect(help).toContain(`  ${f.key} = ${f.value === undefined ? "(none)" : JSON.stringify(f.value)}`);
       expect(help).toContain(f.description);
     }
-    expect(help).toContain("  train.steps = 80   (--quick: 2)");
+    expect(help).toContain(`  train.steps = ${JSON.stringify(DemoConfig.parse({}).train.steps)}   (--quick: 2)`);
+    expect(help).toContain("  trainSeeds = [1,2]   (--quick: [1])");
     expect(help).toContain('  questions = "self-copy"');
   });
 
   it("says which seed changes the world, the pairs, the training order and the test set", () => {
     expect(help).toMatch(/world\.seed in <model>\/m0-recipe\.json/);
-    expect(help).toMatch(/seed changes the pair documents[^.]*and the training data order/);
+    expect(help).toMatch(/pairSeed changes the pair documents/);
+    expect(help).toMatch(/trainSeeds the training data order/);
     expect(help).toMatch(/evalSeed changes the test set/);
+    expect(help).toMatch(/validationSeed the validation\s+set, on which the θ sweep runs/);
   });
 });

@@ -5,9 +5,11 @@ import { DemoConfig, QUICK_DEMO } from "./run-demo.ts";
 /** The seeds of the demo and what each one changes, for --help and the README. */
 export const DEMO_SEEDS_NOTE = [
   "Seeds: the world (its invented names and attributes) is fixed by M0: world.seed in <model>/m0-recipe.json (a new",
-  "world needs a new M0: longpo bootstrap --recipe). seed changes the pair documents (which documents, chunks and",
-  "template questions) and the training data order. evalSeed changes the test set (evaluation documents and",
-  "questions). M0's weights and greedy decoding involve no seed.",
+  "world needs a new M0: longpo bootstrap --recipe). pairSeed changes the pair documents (which documents, chunks and",
+  "template questions); trainSeeds the training data order (each row is trained once per seed; the table reports",
+  "their mean ± SE). evalSeed changes the test set (evaluation documents and questions); validationSeed the validation",
+  "set, on which the θ sweep runs and settings are chosen (--validation scores the rows on it). The three sets of",
+  "documents are drawn apart. M0's weights and greedy decoding involve no seed.",
 ];
 
 interface FieldHelp {

@@ -38,12 +38,19 @@ describe("longpo demo --quick", () => {
         expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
         expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(600); // IHDR width
       }
-      for (const m of ["longpo", "sft", "dpo"]) expect((await readFile(join(report, `metrics-${m}.jsonl`), "utf8")).split("\n").length).toBeGreaterThan(2);
+      for (const m of ["longpo", "sft", "dpo"]) {
+        const lines = (await readFile(join(report, `metrics-${m}-seed1.jsonl`), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+        expect(lines.length).toBeGreaterThanOrEqual(2);
+        expect(lines[0]["diag/grad_norm_nll"]).toBeGreaterThan(0); // --quick logs the diagnostics every step
+      }
+      const longpoRow = summary.rows.find((r) => r.model === "LongPO");
+      expect(longpoRow?.seeds?.map((s) => s.seed)).toEqual([1]);
+      expect(md).toMatch(/LongPO = the authors' objective: NLL over \[x_L ; y_S\] \+ 0\.01·pref, β 0\.01/);
       const models = await readdir(join(report, "models"));
       expect(models.length).toBe(summary.rows.length);
       for (const m of models) expect(m).toMatch(/^[A-Za-z0-9._-]+$/); // ASCII folder names (no "M0 θ×8")
       const phases = summary.phases.map((p) => p.name);
-      for (const p of ["pair generation (questions, chosen, rejected, reference log-probs)", "train longpo", "train sft", "train dpo"]) {
+      for (const p of ["pair generation (questions, chosen, rejected, reference log-probs)", "train longpo seed 1", "train sft seed 1", "train dpo seed 1"]) {
         expect(phases).toContain(p);
       }
       const pairs = (await readFile(join(out, "pairs.jsonl"), "utf8")).trim().split("\n");

@@ -16,10 +16,11 @@ import { replicaPoolFor } from "../parallel/replica-pool-for.ts";
 import { defaultWorkerCount, MAX_WORKERS } from "../parallel/worker-count.ts";
 import { createProgress, type OverallProgress, startOverallProgress } from "@longpo/prefgen";
 import { inferenceEngine, openInference } from "../native/open-inference.ts";
-import { buildTrainConfig } from "../trainer/train-config.ts";
 import { longDialogue } from "@longpo/prefgen";
 import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
 import { demoProgressPlan } from "./demo-progress-plan.ts";
+import { DEFAULT_DEMO_ROWS, DEMO_ROW_NAMES, DEMO_ROWS, demoRowTrainConfig } from "./demo-rows.ts";
+import { DemoRow, demoTable, lengthScore, meanOverSeeds, type SeedScore, seedTable } from "./demo-table.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
@@ -37,14 +38,17 @@ const TrainBudget = z.strictObject({
   learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
   warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
   schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
-  beta: z.number().positive().default(0.1).describe("β of LongPO and DPO"),
-  lambda: z.number().nonnegative().default(1).describe("λ of LongPO (nll + λ·pref)"),
-  contextLossWeight: z.number().nonnegative().default(0).describe("weight of the long input's tokens in the NLL of LongPO and SFT (0: answers only)"),
+  diagnosticsEvery: z.number().int().nonnegative().default(10).describe(
+    "log each loss term's gradient norm, their cosine and the mean pair weight every this many steps (0: never)",
+  ),
 });
 
 /** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
 export const DemoConfig = z.strictObject({
-  seed: z.number().int().nonnegative().default(1).describe("seed of the pair documents (which documents, chunks and template questions) and of the training data order; the world and the test set stay the same"),
+  pairSeed: z.number().int().nonnegative().default(1).describe("seed of the pair documents (which documents, chunks and template questions)"),
+  trainSeeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]).describe(
+    "seeds of the training data order: each trained row is trained once per seed and the table reports their mean ± SE",
+  ),
   modelDir: z.string().optional().describe("M0 folder; default the shipped packages/train/models/m0 (its m0-recipe.json fixes the world: world.seed)"),
   outDir: z.string().default("runs/demo").describe("report and work folder"),
   backend: z.enum(["auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"]).default("auto").describe("TensorFlow.js backend (auto: the fastest present)"),
@@ -59,9 +63,11 @@ export const DemoConfig = z.strictObject({
     "facts of earlier chunks restated in each later chunk of the pair documents (long-range structure); evaluation documents state each fact once",
   ),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
-  thetaSweepExamplesPerCell: z.number().int().positive().default(25).describe("examples per depth of the θ sweep"),
+  thetaSweepExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth of the θ sweep"),
   evalExamplesPerCell: z.number().int().positive().default(100).describe("examples per depth (4 depths) and length"),
-  evalSeed: z.number().int().default(2002).describe("seed of the test set (evaluation documents and questions; the θ sweep uses evalSeed + 7)"),
+  evalSeed: z.number().int().default(2002).describe("seed of the test set (evaluation documents and questions); settings are never chosen on it"),
+  validationSeed: z.number().int().default(3003).describe("seed of the validation set: the θ sweep runs on it, and so do the rows with evaluateOn validation"),
+  evaluateOn: z.enum(["test", "validation"]).default("test").describe("which set the table's rows are scored on: search settings on validation, report test"),
   pairDocuments: z.number().int().positive().default(320).describe("long documents drawn for pairs (one pair each at most)"),
   questions: z.enum(["self", "self-copy", "self-grounded", "template"]).default("self-copy").describe(
     "who writes the questions: M0 (self), M0 with the first word copied from the chunk (self-copy), M0 filtered by the world's facts (self-grounded), or a template",
@@ -69,8 +75,10 @@ export const DemoConfig = z.strictObject({
   turns: z.number().int().positive().default(4).describe("(chunk, question) turns per long document, on distinct chunks (at most lengthFactor)"),
   minChosenProb: z.number().min(0).max(1).default(0).describe("keep a turn only when M0 gives its own chosen answer at least this probability on the chunk"),
   keepIdentical: z.boolean().default(false).describe("keep pairs whose chosen equals rejected"),
-  methods: z.array(z.enum(["longpo", "sft", "dpo"])).min(1).default(["longpo", "sft", "dpo"]).describe("methods trained, in this order"),
-  train: TrainBudget.default(() => TrainBudget.parse({})).describe("the training budget, the same for every method"),
+  rows: z.array(z.enum(DEMO_ROW_NAMES)).min(1).default([...DEFAULT_DEMO_ROWS]).describe(
+    `trained rows, in this order: ${DEMO_ROW_NAMES.map((n) => `${n} (${DEMO_ROWS[n].about})`).join("; ")}`,
+  ),
+  train: TrainBudget.default(() => TrainBudget.parse({})).describe("the training budget, the same for every row"),
 });
 export type DemoConfig = z.infer<typeof DemoConfig>;
 
@@ -81,29 +89,9 @@ export const QUICK_DEMO: z.input<typeof DemoConfig> = {
   evalExamplesPerCell: 4,
   pairDocuments: 16,
   keepIdentical: true,
-  train: { steps: 2, batchSize: 4 },
+  trainSeeds: [1],
+  train: { steps: 2, batchSize: 4, diagnosticsEvery: 1 },
 };
-
-/** Accuracy of one model at one length, overall and by depth (percent → accuracy). */
-export const LengthScore = z.object({
-  length: z.number().int().positive(),
-  accuracy: z.number().min(0).max(1),
-  /** Standard error of the accuracy, sqrt(p(1−p)/n). */
-  se: z.number().min(0),
-  n: z.number().int().nonnegative(),
-  byDepth: z.record(z.string(), z.number().min(0).max(1)),
-});
-export type LengthScore = z.infer<typeof LengthScore>;
-
-/** One row of the demo's table. */
-export const DemoRow = z.object({
-  model: z.string(),
-  ropeTheta: z.number().positive(),
-  short: LengthScore,
-  long: LengthScore,
-  trainSeconds: z.number().nonnegative().optional(),
-});
-export type DemoRow = z.infer<typeof DemoRow>;
 
 /** A timed phase, for BENCHMARKS.md. */
 export const DemoPhase = z.object({
@@ -144,34 +132,7 @@ export interface DemoResult {
   files: string[];
 }
 
-function lengthScore(result: TaskResult, length: number): LengthScore {
-  if (result.status !== "completed") throw new Error(`Cannot score: task ${result.task} ${result.status}`);
-  const samples = result.samples.filter((s) => s.metadata.length === length);
-  const n = samples.length;
-  const acc = n === 0 ? 0 : samples.reduce((a, s) => a + (s.scores.exact_match ?? 0), 0) / n;
-  const byDepth: Record<string, number> = {};
-  for (const d of DEFAULT_DEPTHS) {
-    const at = samples.filter((s) => s.metadata.depth === d);
-    byDepth[String(d)] = at.length === 0 ? 0 : at.reduce((a, s) => a + (s.scores.exact_match ?? 0), 0) / at.length;
-  }
-  return { length, accuracy: acc, se: n === 0 ? 0 : Math.sqrt((acc * (1 - acc)) / n), n, byDepth };
-}
-
 const pct = (x: number): string => (100 * x).toFixed(1);
-
-/** The demo's table in Markdown: model × short × long × long by depth. */
-export function demoTable(rows: readonly DemoRow[]): string {
-  const depths = DEFAULT_DEPTHS.map((d) => `${d}%`);
-  const head = `| model | RoPE θ | short (${rows[0]?.short.length ?? "?"} tok) | long (${rows[0]?.long.length ?? "?"} tok) | long by depth ${depths.join(" / ")} | train s |`;
-  const lines = [head, `|---|---:|---:|---:|---|---:|`];
-  for (const r of rows) {
-    const by = DEFAULT_DEPTHS.map((d) => pct(r.long.byDepth[String(d)] ?? 0)).join(" / ");
-    lines.push(
-      `| ${r.model} | ${r.ropeTheta} | ${pct(r.short.accuracy)} ± ${pct(r.short.se)} | ${pct(r.long.accuracy)} ± ${pct(r.long.se)} | ${by} | ${r.trainSeconds === undefined ? "-" : r.trainSeconds.toFixed(0)} |`,
-    );
-  }
-  return lines.join("\n");
-}
 
 /** Markdown lines embedding the charts of {@link writeDemoCharts} (paths relative to the report folder). */
 function demoFigures(rows: readonly DemoRow[], withCurves: boolean): string[] {
@@ -286,7 +247,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     try {
       const n = DEFAULT_DEPTHS.length * config.thetaSweepExamplesPerCell;
       const { result } = await timed(`M0 θ×${factor} sweep eval (long)`, () =>
-        evaluate(evalPool, model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.evalSeed + 7, config), promptTokens(longLength, n));
+        evaluate(evalPool, model, opened, world, `m0-theta-x${factor}`, [longLength], config.thetaSweepExamplesPerCell, config.validationSeed, config), promptTokens(longLength, n));
       thetaSweep.push({ factor, longAccuracy: lengthScore(result, longLength).accuracy, n });
     } finally {
       await model.dispose();
@@ -295,17 +256,20 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const best = thetaSweep.reduce((a, b) => (b.longAccuracy > a.longAccuracy ? b : a));
   log(`θ sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}; best ×${best.factor}`);
   const rows: DemoRow[] = [];
-  const evalRow = async (name: string, model: InferenceModel, theta: number, trainSeconds?: number): Promise<void> => {
-    const { result, suite } = await timed(`eval ${name} (short + long)`, () =>
-      evaluate(evalPool, model, opened, world, name, [shortLength, longLength], config.evalExamplesPerCell, config.evalSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
-    rows.push({ model: name, ropeTheta: theta, short: lengthScore(result, shortLength), long: lengthScore(result, longLength), ...(trainSeconds === undefined ? {} : { trainSeconds }) });
-    await writeReport(join(reportDir, "models", fileSlug(name)), suite);
+  const rowSeed = config.evaluateOn === "test" ? config.evalSeed : config.validationSeed;
+  /** Score a model on the table's set (short + long); `folder` names its per-model report. */
+  const scoreModel = async (name: string, folder: string, model: InferenceModel) => {
+    const { result, suite } = await timed(`eval ${folder} (short + long)`, () =>
+      evaluate(evalPool, model, opened, world, folder, [shortLength, longLength], config.evalExamplesPerCell, rowSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
+    await writeReport(join(reportDir, "models", fileSlug(folder)), suite);
+    return { short: lengthScore(result, shortLength), long: lengthScore(result, longLength) };
   };
   const factors = best.factor === 1 ? [1] : [1, best.factor];
   for (const factor of factors) {
     const model = await open(opened, m0Theta * factor);
     try {
-      await evalRow(factor === 1 ? "M0" : `M0 θ×${factor}`, model, m0Theta * factor);
+      const name = factor === 1 ? "M0" : `M0 θ×${factor}`;
+      rows.push({ model: name, ropeTheta: m0Theta * factor, ...(await scoreModel(name, name, model)) });
     } finally {
       await model.dispose();
     }
@@ -326,7 +290,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   try {
     pairsResult = await timed("pair generation (questions, chosen, rejected, reference log-probs)", () =>
       makeWorldPairs(world, shortModel, longModel, opened.tokenizer, {
-        seed: config.seed,
+        seed: config.pairSeed,
         documents: config.pairDocuments,
         chunks: config.lengthFactor,
         chunkLength: shortLength,
@@ -354,45 +318,36 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const pairsFile = join(outDir, "pairs.jsonl");
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
-  // 3. The same pairs and budget for every method, from the same starting policy.
+  // 3. The same pairs and budget for every row and training seed, from the same starting policy.
   const curves: MethodCurves[] = [];
-  for (const method of config.methods) {
-    const t = config.train;
-    const { config: trainConfig } = buildTrainConfig({
-      method,
-      beta: t.beta,
-      lambda: t.lambda,
-      ...(method === "dpo" ? {} : { contextLossWeight: t.contextLossWeight }),
-      learningRate: t.learningRate,
-      schedule: t.schedule,
-      warmupRatio: t.warmupRatio,
-      weightDecay: 0,
-      batchSize: t.batchSize,
-      gradientAccumulation: 1,
-      maxSteps: t.steps,
-      maxLength: longestDialogue, // every pair fits: the trainer drops none
-      seed: config.seed,
-      logEvery: 1,
-      outputDir: join(outDir, `train-${method}`),
-    });
-    const trainStarted = Date.now();
-    const result = await timed(`train ${method}`, () =>
-      trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, workers: config.workers ?? defaultWorkerCount(), io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
-    const trainSeconds = (Date.now() - trainStarted) / 1000;
-    if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${method} training ended ${result.status}`);
-    const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));
-    const last = phases[phases.length - 1];
-    const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
-    if (last !== undefined) last.tokensPerSecond = meanTps;
-    curves.push({ method, rows: metrics });
-    await writeFileAtomic(join(reportDir, `metrics-${method}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
-    const trained = await readModelFolder(result.modelDir);
-    const model = await open(trained);
-    try {
-      await evalRow(method === "longpo" ? "LongPO" : method.toUpperCase(), model, policyTheta, trainSeconds);
-    } finally {
-      await model.dispose();
+  for (const rowName of config.rows) {
+    const spec = DEMO_ROWS[rowName];
+    const seeds: SeedScore[] = [];
+    for (const seed of config.trainSeeds) {
+      // every pair fits maxLength: the trainer drops none
+      const trainConfig = demoRowTrainConfig(rowName, config.train, { seed, maxLength: longestDialogue, outputDir: join(outDir, `train-${rowName}-seed${seed}`) });
+      const run = `${rowName} seed ${seed}`;
+      const trainStarted = Date.now();
+      const result = await timed(`train ${run}`, () =>
+        trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, workers: config.workers ?? defaultWorkerCount(), io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
+      const trainSeconds = (Date.now() - trainStarted) / 1000;
+      if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${run} training ended ${result.status}`);
+      const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));
+      const last = phases[phases.length - 1];
+      const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
+      if (last !== undefined) last.tokensPerSecond = meanTps;
+      if (seeds.length === 0) curves.push({ label: spec.label, rows: metrics }); // the first seed's curves are drawn
+      await writeFileAtomic(join(reportDir, `metrics-${rowName}-seed${seed}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
+      const trained = await readModelFolder(result.modelDir);
+      const model = await open(trained);
+      try {
+        seeds.push({ seed, trainSeconds, ...(await scoreModel(spec.label, `${spec.label} seed ${seed}`, model)) });
+      } finally {
+        await model.dispose();
+      }
     }
+    const trainSeconds = seeds.reduce((a, x) => a + x.trainSeconds, 0) / seeds.length;
+    rows.push({ model: spec.label, ropeTheta: policyTheta, short: meanOverSeeds(seeds.map((x) => x.short)), long: meanOverSeeds(seeds.map((x) => x.long)), trainSeconds, seeds });
   }
 
   // 4. Report: table, JSON, charts (all models compared, by depth, training curves overlaid, a heatmap per model).
@@ -404,13 +359,18 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const md = [
     "# longpo demo",
     "",
-    `Backend ${backend.name}; inference ${engine}; seed ${config.seed}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
-    `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy).`,
+    `Backend ${backend.name}; inference ${engine}; wall time ${wallSeconds.toFixed(0)} s; M0 from ${m0Dir}.`,
+    `Seeds: pairs ${config.pairSeed}, training ${config.trainSeeds.join(" and ")}, ${config.evaluateOn} set ${rowSeed} (test ${config.evalSeed}, validation ${config.validationSeed}; the θ sweep ran on validation).`,
+    `Short = ${shortLength}-token documents, long = ${longLength} (${config.lengthFactor}×); ${cell} examples per length per model (exact match, greedy); trained rows: the mean of ${config.trainSeeds.length} training seed${config.trainSeeds.length === 1 ? "" : "s"}, ± sqrt(p̄(1−p̄)/n + s²/k) (test-set binomial error plus the seeds' spread).`,
     `Policy RoPE θ ${policyTheta} (best of the M0 sweep: ${thetaSweep.map((s) => `×${s.factor} ${pct(s.longAccuracy)}%`).join(", ")}).`,
     `Pairs: ${stats.pairs} from ${stats.documents} documents, ${stats.turns} turns (${config.turns} per document), questions ${config.questions} (parsed ${stats.questionsParsed}, grounded ${stats.questionsGrounded} of ${stats.questionsWritten} written); chosen correct in ${stats.chosenCorrect} of ${stats.questionsKept} turns asked; ${stats.turnsConfident} turns with M0's answer probability ≥ ${config.minChosenProb}, rejected correct in ${stats.rejectedCorrect} of them; chosen correct in ${stats.turnsChosenCorrect} of the ${stats.turns} kept turns; mean reference margin ${stats.meanReferenceMargin.toFixed(2)} nats.`,
-    `Training: ${config.train.steps} steps × ${config.train.batchSize} pairs, lr ${config.train.learningRate}, β ${config.train.beta}, λ ${config.train.lambda}.`,
+    `Training: ${config.train.steps} steps × ${config.train.batchSize} pairs (${config.train.steps * config.train.batchSize} pair-steps per seed), lr ${config.train.learningRate}, ${config.train.schedule} after ${config.train.warmupRatio * 100}% warm-up; rows: ${config.rows.map((n) => `${DEMO_ROWS[n].label} = ${DEMO_ROWS[n].about}`).join("; ")}.`,
     "",
     table,
+    "",
+    "Per training seed:",
+    "",
+    seedTable(rows),
     "",
     ...demoFigures(rows, curves.length > 0),
     "## Phases",
