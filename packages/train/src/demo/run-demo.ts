@@ -33,12 +33,12 @@ export function shippedM0Dir(): string {
 }
 
 const TrainBudget = z.strictObject({
-  steps: z.number().int().positive().default(80).describe("optimizer steps of each method (the same budget for all)"),
+  steps: z.number().int().positive().default(100).describe("optimizer steps of each row and training seed (the same budget for all)"),
   batchSize: z.number().int().positive().default(8).describe("pairs per step"),
   learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
   warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
   schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
-  diagnosticsEvery: z.number().int().nonnegative().default(10).describe(
+  diagnosticsEvery: z.number().int().nonnegative().default(20).describe(
     "log each loss term's gradient norm, their cosine and the mean pair weight every this many steps (0: never)",
   ),
 });
@@ -59,7 +59,7 @@ export const DemoConfig = z.strictObject({
   shortLength: z.number().int().positive().default(64).describe("document tokens of the short setting (M0's trained length)"),
   lengthFactor: z.number().int().min(2).default(4).describe("long documents are this many short chunks"),
   factsPerChunk: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([2, 3]).describe("[least, most] facts per short chunk"),
-  restatementsPerChunk: z.number().int().nonnegative().default(0).describe(
+  restatementsPerChunk: z.number().int().nonnegative().default(2).describe(
     "facts of earlier chunks restated in each later chunk of the pair documents (long-range structure); evaluation documents state each fact once",
   ),
   thetaFactors: z.array(z.number().positive()).min(1).default([1, 2, 4, 8]).describe("RoPE θ multipliers tried on M0 at the long length"),
