@@ -50,6 +50,20 @@ describe("makeWorldPairs", () => {
     expect((await makeWorldPairs(world, model, model, tok, options)).pairs).toEqual(pairs);
   });
 
+  it("restates the configured number of earlier facts in the long pair documents (none when off)", async () => {
+    /** Fact sentences ("zorvan : the color is teal .") of a long prompt, and how many of them repeat an earlier one. */
+    const repeats = (text: string): number => {
+      const sentences = [...text.matchAll(/(\S+) : the (\S+) is (\S+) \./g)].map((m) => m[0]);
+      return sentences.length - new Set(sentences).size;
+    };
+    const options = { seed: 7, documents: 5, chunks: 4, chunkLength: 64, factsPerChunk: [2, 3] as const, questions: "template" as const, keepIdentical: true };
+    const on = await makeWorldPairs(world, model, model, tok, { ...options, restatementsPerChunk: 2 });
+    const off = await makeWorldPairs(world, model, model, tok, options);
+    expect(on.pairs.length).toBe(5);
+    for (const p of on.pairs) expect(repeats(p.prompt_long[0]!.content)).toBe(2 * (4 - 1)); // chunks 2..4 restate 2 each
+    for (const p of off.pairs) expect(repeats(p.prompt_long[0]!.content)).toBe(0);
+  });
+
   it("drops identical answers unless asked to keep them", async () => {
     const options = { seed: 6, documents: 8, chunks: 2, chunkLength: 32, factsPerChunk: [1, 2] as const, questions: "template" as const };
     const kept = await makeWorldPairs(world, model, model, tok, { ...options, keepIdentical: true });
