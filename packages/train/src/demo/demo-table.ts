@@ -93,3 +93,41 @@ export function seedTable(rows: readonly DemoRow[]): string {
   }
   return lines.join("\n");
 }
+
+/** One trained row's logged metrics, every training seed. */
+export interface RowMetrics {
+  readonly label: string;
+  /** λ of the row's loss (LongPO's weight of the preference term; 1 for DPO, whose loss is the term itself). */
+  readonly lambda: number;
+  readonly seeds: readonly (readonly Record<string, number | undefined>[])[];
+}
+
+/**
+ * The gradient diagnostics in Markdown, one line per row: the means over every logged step and seed of ‖∇NLL‖,
+ * ‖∇pref‖, the preference term's share λ‖∇pref‖ / ‖∇NLL‖, cos(∇NLL, ∇pref) and the pair weight σ(−z). Rows without
+ * diagnostics are left out; a blank cell means the row has no such term (SFT has no preference term).
+ */
+export function diagnosticsTable(rows: readonly RowMetrics[]): string {
+  const lines = [
+    "| model | steps logged | ‖∇NLL‖ | ‖∇pref‖ | λ‖∇pref‖ / ‖∇NLL‖ | cos(∇NLL, ∇pref) | pair weight σ(−z) |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  const mean = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : xs.reduce((a, x) => a + x, 0) / xs.length);
+  const show = (x: number | undefined, digits: number): string => (x === undefined ? "" : x.toFixed(digits));
+  for (const r of rows) {
+    const logged = r.seeds.flat().filter((m) => Number.isFinite(m["diag/grad_norm_nll"]));
+    if (logged.length === 0) continue;
+    const of = (key: string) => logged.flatMap((m) => (Number.isFinite(m[key]) ? [m[key] as number] : []));
+    const nll = mean(of("diag/grad_norm_nll"));
+    const pref = mean(of("diag/grad_norm_pref"));
+    const share = mean(logged.flatMap((m) => {
+      const a = m["diag/grad_norm_pref"];
+      const b = m["diag/grad_norm_nll"];
+      return a !== undefined && b !== undefined && b > 0 ? [(r.lambda * a) / b] : [];
+    }));
+    lines.push(
+      `| ${r.label} | ${logged.length} | ${show(nll, 3)} | ${show(pref, 3)} | ${show(share, 4)} | ${show(mean(of("diag/cos_nll_pref")), 3)} | ${show(mean(of("diag/pair_weight")), 3)} |`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -45,6 +45,7 @@ describe("longpo demo --quick", () => {
       }
       const longpoRow = summary.rows.find((r) => r.model === "LongPO");
       expect(longpoRow?.seeds?.map((s) => s.seed)).toEqual([1]);
+      expect(md).toMatch(/\| LongPO \| 2 \| \d+\.\d{3} \| \d+\.\d{3} \| \d+\.\d{4} \| -?\d\.\d{3} \| \d\.\d{3} \|/); // diagnostics at both steps
       expect(md).toMatch(/LongPO = the authors' objective: NLL over \[x_L ; y_S\] \+ 0\.01·pref, β 0\.01/);
       const models = await readdir(join(report, "models"));
       expect(models.length).toBe(summary.rows.length);

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readMetricsJsonl, runSuite, type TaskResult, writeFileAtomic, writeReport } from "@longpo/eval";
+import { type MetricsRow, readMetricsJsonl, runSuite, type TaskResult, writeFileAtomic, writeReport } from "@longpo/eval";
 import { z } from "zod";
 import { type InferenceModel, llamaEvalModel } from "../adapters/llama-adapters.ts";
 import { type OpenedModel, readModelFolder } from "../cli/open-model.ts";
@@ -20,7 +20,7 @@ import { longDialogue } from "@longpo/prefgen";
 import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
 import { demoProgressPlan } from "./demo-progress-plan.ts";
 import { DEFAULT_DEMO_ROWS, DEMO_ROW_NAMES, DEMO_ROWS, demoRowTrainConfig } from "./demo-rows.ts";
-import { DemoRow, demoTable, lengthScore, meanOverSeeds, type SeedScore, seedTable } from "./demo-table.ts";
+import { DemoRow, demoTable, diagnosticsTable, lengthScore, meanOverSeeds, type RowMetrics, type SeedScore, seedTable } from "./demo-table.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
 import { makeWorldPairs, type WorldPairsStats } from "./world-pairs.ts";
@@ -320,9 +320,11 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
 
   // 3. The same pairs and budget for every row and training seed, from the same starting policy.
   const curves: MethodCurves[] = [];
+  const rowMetrics: RowMetrics[] = [];
   for (const rowName of config.rows) {
     const spec = DEMO_ROWS[rowName];
     const seeds: SeedScore[] = [];
+    const seedMetrics: MetricsRow[][] = [];
     for (const seed of config.trainSeeds) {
       // every pair fits maxLength: the trainer drops none
       const trainConfig = demoRowTrainConfig(rowName, config.train, { seed, maxLength: longestDialogue, outputDir: join(outDir, `train-${rowName}-seed${seed}`) });
@@ -337,6 +339,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
       const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
       if (last !== undefined) last.tokensPerSecond = meanTps;
       if (seeds.length === 0) curves.push({ label: spec.label, rows: metrics }); // the first seed's curves are drawn
+      seedMetrics.push(metrics);
       await writeFileAtomic(join(reportDir, `metrics-${rowName}-seed${seed}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
       const trained = await readModelFolder(result.modelDir);
       const model = await open(trained);
@@ -346,6 +349,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
         await model.dispose();
       }
     }
+    rowMetrics.push({ label: spec.label, lambda: spec.loss.method === "longpo" ? spec.loss.lambda : 1, seeds: seedMetrics });
     const trainSeconds = seeds.reduce((a, x) => a + x.trainSeconds, 0) / seeds.length;
     rows.push({ model: spec.label, ropeTheta: policyTheta, short: meanOverSeeds(seeds.map((x) => x.short)), long: meanOverSeeds(seeds.map((x) => x.long)), trainSeconds, seeds });
   }
@@ -371,6 +375,10 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     "Per training seed:",
     "",
     seedTable(rows),
+    "",
+    `Gradient diagnostics (every ${config.train.diagnosticsEvery} steps, on the step's first micro-batch; means over the logged steps of every seed):`,
+    "",
+    diagnosticsTable(rowMetrics),
     "",
     ...demoFigures(rows, curves.length > 0),
     "## Phases",
