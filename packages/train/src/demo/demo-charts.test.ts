@@ -36,7 +36,8 @@ const curves = ["LongPO", "SFT", "DPO"].map((label, k) => ({
 
 describe("fileSlug", () => {
   it("spells θ and × out and keeps names ASCII", () => {
-    expect(["M0 θ×8", "M0", "LongPO", "M0 θ×1.5", "a/b c"].map(fileSlug)).toEqual(["M0-theta-x8", "M0", "LongPO", "M0-theta-x1.5", "a-b-c"]);
+    expect(["M0 θ×8", "M0", "LongPO", "M0 θ×1.5", "a/b c", "LongPO λ 0 seed 1"].map(fileSlug))
+      .toEqual(["M0-theta-x8", "M0", "LongPO", "M0-theta-x1.5", "a-b-c", "LongPO-lambda-0-seed-1"]);
   });
 });
 

@@ -29,11 +29,11 @@ export const CURVE_KEYS = [
 ] as const;
 
 /**
- * An ASCII file name for a model name: "M0 θ×8" → "M0-theta-x8", "LongPO" → "LongPO" (θ and × spelled out, any
+ * An ASCII file name for a model name: "M0 θ×8" → "M0-theta-x8", "LongPO λ 0" → "LongPO-lambda-0" (θ, × and λ spelled out, any
  * other run of characters outside [A-Za-z0-9._] becomes one "-").
  */
 export function fileSlug(name: string): string {
-  const spelled = name.replace(/θ×/g, "theta-x").replace(/θ/g, "theta").replace(/×/g, "x");
+  const spelled = name.replace(/θ×/g, "theta-x").replace(/θ/g, "theta").replace(/×/g, "x").replace(/λ/g, "lambda");
   return spelled.replace(/[^A-Za-z0-9._]+/g, "-").replace(/^-+|-+$/g, "") || "model";
 }
 
