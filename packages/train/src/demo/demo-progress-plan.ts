@@ -3,16 +3,16 @@ import type { OverallStep } from "@longpo/prefgen";
 import { DEMO_ROWS } from "./demo-rows.ts";
 import type { DemoConfig } from "./run-demo.ts";
 
-// Rates measured by `npx longpo demo` in a fresh clone on the idle 2-core machine (2 workers, native inference;
-// BENCHMARKS.md, "longpo demo"): only the ratios between phases matter, since the ETA scales the elapsed time by the
-// share left.
-const EVAL_TOKENS_PER_S = 28000; // prompt tokens per second of greedy world-QA evaluation (2 new tokens each)
-const QUESTION_S = 3.7 / 1280; // per question written (8 new tokens)
-const CHOSEN_S = 3.7 / 1188; // per chosen answer (2 new tokens on a chunk)
-const REJECTED_S_PER_TOKEN = 17.8 / (1166 * 290); // per long prompt token of a rejected answer
-const REFERENCE_S = 4.7 / (1188 + 1166); // per reference scoring of one turn on its chunk
-const TRAIN_S_PER_PAIR = { longpo: 96.3 / 640, sft: 51.7 / 640, dpo: 100 / 640 } as const; // per pair of a step
-const DPO_REFERENCE_S_PER_DOCUMENT = 11.8 / 320; // DPO scores its reference on the long dialogues first
+// Rates measured by the default `npx longpo demo` in a fresh clone on the idle 2-core machine (2 workers, native
+// inference; BENCHMARKS.md, "longpo demo", 788 s): only the ratios between phases matter, since the ETA scales the
+// elapsed time by the share left.
+const EVAL_TOKENS_PER_S = 30000; // prompt tokens per second of greedy world-QA evaluation (2 new tokens each)
+const QUESTION_S = 3.0 / 1280; // per question written (8 new tokens)
+const CHOSEN_S = 2.0 / 1228; // per chosen answer (2 new tokens on a chunk)
+const REJECTED_S_PER_TOKEN = 11.6 / (1141 * 290); // per long prompt token of a rejected answer
+const REFERENCE_S = 3.2 / (1228 + 1141); // per reference scoring of one turn on its chunk
+const TRAIN_S_PER_PAIR = { longpo: 142.7 / 800, sft: 67.1 / 800, dpo: 139.6 / 800 } as const; // per pair of a step
+const DPO_REFERENCE_S_PER_DOCUMENT = 16.4 / 320; // DPO scores its reference on the long dialogues once (then cached)
 const KEPT = 0.93; // share of written questions that parse and of turns that end in a kept pair
 
 /**
@@ -37,8 +37,9 @@ export function demoProgressPlan(config: DemoConfig): OverallStep[] {
     { label: "pairs: reference (rejected)", cost: turns * KEPT * REFERENCE_S },
     ...config.rows.flatMap((name) => {
       const { label, loss } = DEMO_ROWS[name];
-      return config.trainSeeds.flatMap((seed) => [
-        ...(loss.method === "dpo" ? [{ label: "reference log-probs (long input)", cost: config.pairDocuments * KEPT * DPO_REFERENCE_S_PER_DOCUMENT }] : []),
+      return config.trainSeeds.flatMap((seed, k) => [
+        // the first seed scores DPO's reference; the later ones read it from the cache beside the pair file
+        ...(loss.method === "dpo" && k === 0 ? [{ label: "reference log-probs (long input)", cost: config.pairDocuments * KEPT * DPO_REFERENCE_S_PER_DOCUMENT }] : []),
         { label: `train ${loss.method}`, cost: pairs * TRAIN_S_PER_PAIR[loss.method] },
         { label: `eval ${label} seed ${seed}`, cost: rowCost },
       ]);
