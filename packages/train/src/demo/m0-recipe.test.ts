@@ -37,6 +37,7 @@ describe("M0Recipe", () => {
   it("rejects unknown recipe keys", () => {
     expect(() => M0Recipe.parse({ dialogs: 3 })).toThrow();
   });
+
 });
 
 describe("bootstrapM0", () => {
@@ -53,6 +54,8 @@ describe("bootstrapM0", () => {
       expect(await readFile(join(a, "m0-sft.jsonl"), "utf8")).toBe(await readFile(join(b, "m0-sft.jsonl"), "utf8"));
       const report = JSON.parse(await readFile(join(a, "m0-report.json"), "utf8")) as { measurement: { shortExamples: number } };
       expect(report.measurement.shortExamples).toBe(4); // 4 depths × 1 example
+      // The model folder carries its recipe (its world), as the shipped M0 does.
+      expect(JSON.parse(await readFile(join(ra.modelDir, "m0-recipe.json"), "utf8"))).toEqual(M0Recipe.parse(tiny));
     } finally {
       await rm(a, { recursive: true, force: true });
       await rm(b, { recursive: true, force: true });
