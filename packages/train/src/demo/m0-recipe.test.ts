@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseModelConfig } from "../model/config.ts";
 import { bootstrapM0, M0Recipe, m0HfConfig } from "./m0-recipe.ts";
 import { shippedM0Dir } from "./run-demo.ts";
+import { createWorld, maxValueWords, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
 
 const tiny = {
   dialogues: 16,
@@ -38,6 +39,14 @@ describe("M0Recipe", () => {
     expect(() => M0Recipe.parse({ dialogs: 3 })).toThrow();
   });
 
+  it("ships a multi-token recipe (examples/multi-token) whose world is MULTI_TOKEN_ATTRIBUTES, the rest the defaults", async () => {
+    const file = join(shippedM0Dir(), "..", "..", "..", "..", "examples", "multi-token", "m0-recipe.json");
+    const recipe = M0Recipe.parse(JSON.parse(await readFile(file, "utf8")));
+    expect(recipe.world.attributes).toEqual(MULTI_TOKEN_ATTRIBUTES);
+    expect(maxValueWords(createWorld(recipe.world))).toBe(2);
+    const defaults = M0Recipe.parse({});
+    expect({ ...recipe, world: defaults.world, dialogues: defaults.dialogues }).toEqual(defaults);
+  });
 });
 
 describe("bootstrapM0", () => {
