@@ -38,4 +38,17 @@ describe("formats", () => {
     expect(answerMatches("red", "teal")).toBe(false);
     expect(answerMatches("", "teal")).toBe(false);
   });
+
+  it("matches a multi-word answer only when every word is right, in order", () => {
+    expect(answerMatches("pale teal", "pale teal")).toBe(true);
+    expect(answerMatches(" pale  teal </s>", "pale teal")).toBe(true);
+    expect(answerMatches("pale teal </s> red", "pale teal")).toBe(true);
+    expect(answerMatches("pale", "pale teal")).toBe(false); // the first word alone
+    expect(answerMatches("pale </s> teal", "pale teal")).toBe(false);
+    expect(answerMatches("pale red", "pale teal")).toBe(false); // first word right, second wrong
+    expect(answerMatches("deep teal", "pale teal")).toBe(false);
+    expect(answerMatches("teal pale", "pale teal")).toBe(false);
+    expect(answerMatches("pale teal teal", "pale teal")).toBe(false);
+    expect(answerMatches("", "")).toBe(false);
+  });
 });

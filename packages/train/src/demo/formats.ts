@@ -78,10 +78,13 @@ export function answerFrom(facts: readonly Fact[], question: ParsedQuestion): st
 }
 
 /**
- * Exact match of a generated answer: the first word of the output (after trimming, lowercased, before any
- * `</s>`) equals the expected value, and nothing but an end of sequence follows it.
+ * Exact match of a generated answer: the words of the output (after trimming, lowercased, before any `</s>`) are
+ * the words of the expected value, all of them and in order (one word for a one-word value; both for "pale teal",
+ * so "pale" or "pale red" fail), and nothing but an end of sequence follows them.
  */
 export function answerMatches(output: string, expected: string): boolean {
   const w = words(output.split("</s>")[0] ?? "");
-  return w.length === 1 && w[0] === expected.toLowerCase();
+  const e = words(expected);
+  return e.length > 0 && w.length === e.length && w.every((x, i) => x === e[i]);
 }
+

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { answerFrom, parseQuestion, QG_INSTRUCTION, questionGrounding } from "./formats.ts";
 import { countWorldTokens, type M0DataOptions, m0Dialogues, renderWorldChat, sftPair } from "./m0-data.ts";
 import { buildWorldTokenizer } from "./world-tokenizer.ts";
-import { createWorld } from "./world.ts";
+import { createWorld, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
 
 const world = createWorld();
 const options: M0DataOptions = { docLength: [16, 64], factsPerDoc: [1, 3], maxSequence: 88, qgFirst: 0.5, qgInsert: 0.5, qgTarget: "random" };
@@ -82,5 +82,33 @@ describe("plain-text dialogues", () => {
       expect(countWorldTokens(d.messages)).toBeLessThanOrEqual(88);
     }
     expect(m0Dialogues(world, { ...options, copy: 0 }, 3, 300)).toEqual(dialogues);
+  });
+});
+
+describe("m0Dialogues, multi-word values", () => {
+  const multi = createWorld({ attributes: MULTI_TOKEN_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })) });
+  const multiDialogues = m0Dialogues(multi, options, 3, 200);
+
+  it("answers with the whole multi-word value, within the sequence budget", () => {
+    let qa = 0;
+    for (const d of multiDialogues) {
+      expect(countWorldTokens(d.messages)).toBeLessThanOrEqual(88);
+      for (let i = 0; i < d.messages.length; i += 2) {
+        const request = d.messages[i]!.content.split(" <q> ").at(-1)!.replace(/^<q> /, "");
+        if (request === QG_INSTRUCTION) continue;
+        qa++;
+        const answer = d.messages[i + 1]!.content;
+        expect(answer.split(" ")).toHaveLength(2);
+        expect(answerFrom(d.facts, parseQuestion(multi, request)!)).toBe(answer);
+      }
+    }
+    expect(qa).toBeGreaterThan(200);
+  });
+
+  it("counts a multi-word answer's tokens in its SFT pair", () => {
+    const d = multiDialogues.find((x) => !x.messages[0]!.content.endsWith(QG_INSTRUCTION))!;
+    const pair = PreferencePair.parse(sftPair(d, 3));
+    expect(pair.turns[0]!.chosen_tokens).toBe(2);
+    expect(longDialogue(pair, "chosen")).toEqual(d.messages);
   });
 });

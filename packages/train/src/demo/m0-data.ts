@@ -2,7 +2,7 @@
 import type { PreferencePair } from "@longpo/prefgen";
 import { type ChatMessage, copyUserMessage, QG_INSTRUCTION, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage } from "./formats.ts";
 import { sfc32 as createRng, type Sfc32 as Rng } from "@longpo/io";
-import { FACT_LENGTH, makeDocument, type PlacedFact, questionText, sampleFacts, type World } from "./world.ts";
+import { makeDocument, maxFactLength, maxValueWords, type PlacedFact, questionText, sampleFacts, type World } from "./world.ts";
 
 /** Which fact a question-writing turn is taught to ask about. */
 export type QuestionTarget = "random" | "first" | "last";
@@ -15,7 +15,8 @@ export interface M0DataOptions {
   readonly factsPerDoc: readonly [number, number];
   /**
    * Longest rendered dialogue in tokens; later turns past it are dropped. It must hold the longest first turn:
-   * `docLength[1] + 19` (`<s> <user>`, `<q>`, the 7-word instruction, `<assistant>`, a 7-word question, `</s>`).
+   * `docLength[1] + 19` (`<s> <user>`, `<q>`, the 7-word instruction, `<assistant>`, a 7-word question, `</s>`;
+   * a QA turn is longer only for values of more than 7 words).
    */
   readonly maxSequence: number;
   /** Probability that the dialogue opens with a question-writing turn. */
@@ -60,8 +61,13 @@ export function countWorldTokens(messages: readonly ChatMessage[], addGeneration
   return renderWorldChat(messages, addGenerationPrompt).split(/\s+/).filter((w) => w.length > 0).length;
 }
 
-/** Tokens of the longest first turn besides the document (a question-writing turn). */
-const FIRST_TURN_OVERHEAD = 19;
+/**
+ * Tokens of the longest first turn besides the document: 19 for a question-writing turn, 12 plus the value's words
+ * for a QA turn (`<s> <user>`, `<q>`, the 7-word question, `<assistant>`, the value, `</s>`).
+ */
+function firstTurnOverhead(world: World): number {
+  return Math.max(19, 12 + maxValueWords(world));
+}
 
 function pickTarget(facts: readonly PlacedFact[], target: QuestionTarget, rng: Rng): PlacedFact {
   const byPosition = [...facts].sort((a, b) => a.start - b.start);
@@ -75,14 +81,15 @@ function pickTarget(facts: readonly PlacedFact[], target: QuestionTarget, rng: R
  * (first, inserted, or absent), cut to `maxSequence` tokens.
  */
 export function m0Dialogue(world: World, rng: Rng, options: M0DataOptions, id: string): SftDialogue {
-  if (options.maxSequence < options.docLength[1] + FIRST_TURN_OVERHEAD) {
+  const overhead = firstTurnOverhead(world);
+  if (options.maxSequence < options.docLength[1] + overhead) {
     throw new RangeError(
-      `Cannot draw M0 dialogues: maxSequence must be >= docLength max + ${FIRST_TURN_OVERHEAD} = ${options.docLength[1] + FIRST_TURN_OVERHEAD}, got ${options.maxSequence}`,
+      `Cannot draw M0 dialogues: maxSequence must be >= docLength max + ${overhead} = ${options.docLength[1] + overhead}, got ${options.maxSequence}`,
     );
   }
   if ((options.copy ?? 0) > 0 && rng.next() < (options.copy ?? 0)) return copyDialogue(world, rng, options, id);
   const length = rng.range(options.docLength[0], options.docLength[1]);
-  const maxFacts = Math.max(1, Math.floor(length / (FACT_LENGTH + 3)));
+  const maxFacts = Math.max(1, Math.floor(length / (maxFactLength(world) + 3)));
   const count = Math.min(maxFacts, rng.range(options.factsPerDoc[0], options.factsPerDoc[1]));
   const doc = makeDocument(rng, { length, facts: sampleFacts(world, rng, count) });
   type Turn = { kind: "qa"; fact: PlacedFact } | { kind: "qg"; fact: PlacedFact };
@@ -111,7 +118,7 @@ function copyDialogue(world: World, rng: Rng, options: M0DataOptions, id: string
   // <s> <user> DOC <q> write the text . <assistant> DOC </s>: 2 + L + 5 + 1 + L + 1 tokens.
   const longest = Math.max(options.docLength[0], Math.min(options.docLength[1], Math.floor((options.maxSequence - 9) / 2)));
   const length = rng.range(Math.min(options.docLength[0], longest), longest);
-  const count = Math.min(Math.floor(length / (FACT_LENGTH + 3)), rng.range(0, 2));
+  const count = Math.min(Math.floor(length / (maxFactLength(world) + 3)), rng.range(0, 2));
   const doc = makeDocument(rng, { length, facts: sampleFacts(world, rng, count) });
   return {
     id,

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseModelConfig } from "../model/config.ts";
 import { bootstrapM0, M0Recipe, m0HfConfig } from "./m0-recipe.ts";
 import { shippedM0Dir } from "./run-demo.ts";
+import { createWorld, maxValueWords, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
 
 const tiny = {
   dialogues: 16,
@@ -37,6 +38,15 @@ describe("M0Recipe", () => {
   it("rejects unknown recipe keys", () => {
     expect(() => M0Recipe.parse({ dialogs: 3 })).toThrow();
   });
+
+  it("ships a multi-token recipe (examples/multi-token) whose world is MULTI_TOKEN_ATTRIBUTES, the rest the defaults", async () => {
+    const file = join(shippedM0Dir(), "..", "..", "..", "..", "examples", "multi-token", "m0-recipe.json");
+    const recipe = M0Recipe.parse(JSON.parse(await readFile(file, "utf8")));
+    expect(recipe.world.attributes).toEqual(MULTI_TOKEN_ATTRIBUTES);
+    expect(maxValueWords(createWorld(recipe.world))).toBe(2);
+    const defaults = M0Recipe.parse({});
+    expect({ ...recipe, world: defaults.world, dialogues: defaults.dialogues }).toEqual(defaults);
+  });
 });
 
 describe("bootstrapM0", () => {
@@ -53,6 +63,8 @@ describe("bootstrapM0", () => {
       expect(await readFile(join(a, "m0-sft.jsonl"), "utf8")).toBe(await readFile(join(b, "m0-sft.jsonl"), "utf8"));
       const report = JSON.parse(await readFile(join(a, "m0-report.json"), "utf8")) as { measurement: { shortExamples: number } };
       expect(report.measurement.shortExamples).toBe(4); // 4 depths × 1 example
+      // The model folder carries its recipe (its world), as the shipped M0 does.
+      expect(JSON.parse(await readFile(join(ra.modelDir, "m0-recipe.json"), "utf8"))).toEqual(M0Recipe.parse(tiny));
     } finally {
       await rm(a, { recursive: true, force: true });
       await rm(b, { recursive: true, force: true });

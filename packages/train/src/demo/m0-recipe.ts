@@ -163,7 +163,10 @@ export async function measureM0(
 
 /** Options of {@link bootstrapM0}. */
 export interface BootstrapM0Options {
-  /** Work folder: `init/` (random weights + tokenizer), `m0-sft.jsonl`, `train/` (trainer output), `m0-report.json`. */
+  /**
+   * Work folder: `init/` (random weights + tokenizer), `m0-sft.jsonl`, `train/` (trainer output; its model folder
+   * gets the recipe as `m0-recipe.json`), `m0-report.json`.
+   */
   readonly outDir: string;
   /** Recipe overrides; the defaults are the shipped M0's. */
   readonly recipe?: z.input<typeof M0Recipe>;
@@ -232,6 +235,8 @@ export async function bootstrapM0(options: BootstrapM0Options): Promise<Bootstra
   });
   if (result.status !== "completed") throw new Error(`Cannot bootstrap M0: training ended ${result.status}`);
   const trainSeconds = (Date.now() - started) / 1000;
+  // The model folder carries its recipe, as the shipped M0 does, so `longpo demo --model` and `longpo eval` find its world.
+  await writeFile(join(result.modelDir, "m0-recipe.json"), `${JSON.stringify(recipe, null, 2)}\n`);
   const folder = await readModelFolder(result.modelDir);
   const model = buildModel(folder);
   try {

@@ -12,7 +12,7 @@ import { makeWorldPairs } from "./world-pairs.ts";
 import { buildModel, readModelFolder } from "../cli/open-model.ts";
 import { shippedM0Dir } from "./run-demo.ts";
 import { buildWorldTokenizer } from "./world-tokenizer.ts";
-import { createWorld } from "./world.ts";
+import { createWorld, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
 
 const world = createWorld();
 const files = buildWorldTokenizer(world);
@@ -146,3 +146,32 @@ describe("makeWorldPairs", () => {
     }
   });
 });
+
+describe("makeWorldPairs, multi-word values", () => {
+  const multi = createWorld({ attributes: MULTI_TOKEN_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })) });
+  const mfiles = buildWorldTokenizer(multi);
+  const mtok = new ChatTokenizer(new PreTrainedTokenizer(mfiles.tokenizerJson, mfiles.tokenizerConfig));
+  let mmodel: LlamaModel;
+  beforeAll(() => {
+    mmodel = LlamaModel.random(parseModelConfig(m0HfConfig(tiny, Object.keys(mfiles.vocab).length)), 4, 0.5);
+  });
+  afterAll(() => mmodel.dispose());
+
+  it("generates chosen and rejected answers of up to the value's two words and </s>", async () => {
+    const options = { seed: 7, documents: 6, chunks: 2, chunkLength: 32, factsPerChunk: [1, 2] as const, questions: "template" as const, keepIdentical: true };
+    const { pairs } = await makeWorldPairs(multi, mmodel, mmodel, mtok, options);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const p of pairs) {
+      PreferencePair.parse(p);
+      expect(p.provenance.sampling.responses.maxTokens).toBe(3);
+      const t = p.turns[0]!;
+      for (const [side, prompt] of [["chosen", t.prompt_short], ["rejected", p.prompt_long]] as const) {
+        const ids = mtok.encode(mtok.applyChatTemplate(prompt, { addGenerationPrompt: true }));
+        const [out] = await generate(mmodel, [ids], { maxNewTokens: 3, temperature: 0 });
+        expect(mtok.decode(out!.tokenIds, { skipSpecialTokens: true }).trim()).toBe(t[side]);
+        expect(t[`${side}_tokens`]).toBe(t[side].split(" ").length);
+      }
+    }
+  });
+});
+

@@ -9,6 +9,7 @@ import type { Progress } from "@longpo/prefgen";
 import { type ChatMessage, parseQuestion, QUESTION_SEPARATOR, qaUserMessage, qgUserMessage, questionGrounding, answerMatches, answerFrom } from "./formats.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { sfc32 as createRng } from "@longpo/io";
+import { answerTokens } from "./world-qa-task.ts";
 import { makeChunkedDocument, questionText, type World } from "./world.ts";
 
 /** Where the question of a pair comes from. */
@@ -249,7 +250,9 @@ export async function makeWorldPairs(
   stats.questionsKept = askedTurns.length;
   t = Date.now();
   const chosenProgress = options.progress?.("chosen", askedTurns.length);
-  const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), 2, batchSize, chosenProgress, 0, undefined, options.pools?.short);
+  // An answer is its value's words and </s>: 2 new tokens for one-word values, 3 for two-word values.
+  const maxAnswerTokens = answerTokens(world);
+  const chosen = await greedyTexts(shortModel, tok, askedTurns.map((it) => [qaUserMessage(it.chunkText, it.question ?? "")]), maxAnswerTokens, batchSize, chosenProgress, 0, undefined, options.pools?.short);
   chosenProgress?.finish();
   askedTurns.forEach((it, i) => (it.chosen = chosen[i] ?? ""));
   stats.seconds.chosen = (Date.now() - t) / 1000;
@@ -278,7 +281,7 @@ export async function makeWorldPairs(
   for (let j = 0; j < turnsPerDocument; j++) {
     const at = confident.filter((d) => d.turns.length > j);
     const prompts = at.map((d) => longPrefix(d, j, "rejected"));
-    const rejected = await greedyTexts(longModel, tok, prompts, 2, batchSize, rejectedProgress, done, undefined, options.pools?.long);
+    const rejected = await greedyTexts(longModel, tok, prompts, maxAnswerTokens, batchSize, rejectedProgress, done, undefined, options.pools?.long);
     at.forEach((d, k) => {
       const turn = d.turns[j];
       if (turn !== undefined) turn.rejected = rejected[k] ?? "";
@@ -355,7 +358,7 @@ export async function makeWorldPairs(
         reference_model: "m0",
         seed: options.seed,
         stage: 1,
-        sampling: { questions: { temperature: 0, topP: 1, maxTokens: 8 }, responses: { temperature: 0, topP: 1, maxTokens: 2 } },
+        sampling: { questions: { temperature: 0, topP: 1, maxTokens: 8 }, responses: { temperature: 0, topP: 1, maxTokens: maxAnswerTokens } },
         prefgen: `world-pairs/${options.questions}`,
       },
     };

@@ -1,7 +1,7 @@
 import { runSuite, type EvalModel, type Prompt } from "@longpo/eval";
 import { describe, expect, it } from "vitest";
-import { createWorld } from "./world.ts";
-import { worldExactMatch, worldQaExamples, worldQaTask } from "./world-qa-task.ts";
+import { createWorld, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
+import { answerTokens, worldExactMatch, worldQaExamples, worldQaTask } from "./world-qa-task.ts";
 
 const world = createWorld();
 const options = { seed: 5, lengths: [64, 256], examplesPerCell: 10 };
@@ -10,18 +10,23 @@ function userText(prompt: Prompt): string {
   return typeof prompt === "string" ? prompt : (prompt.at(-1)?.content ?? "");
 }
 
-/** Reads the answer from the prompt: the value 5 words after the asked name's "name :". */
-const oracle: EvalModel = {
-  name: "oracle",
-  generate: async (prompts) =>
-    prompts.map((p) => {
-      const [doc = "", question = ""] = userText(p).split(" <q> ");
-      const name = question.split(" ")[0];
-      const words = doc.split(" ");
-      const at = words.findIndex((w, i) => w === name && words[i + 1] === ":");
-      return at < 0 ? "" : (words[at + 5] ?? "");
-    }),
-};
+/** Reads the answer from the prompt: `words` value words, 5 words after the asked name's "name : the attr is". */
+function reader(words: number): EvalModel {
+  return {
+    name: `reader-${words}`,
+    generate: async (prompts) =>
+      prompts.map((p) => {
+        const [doc = "", question = ""] = userText(p).split(" <q> ");
+        const name = question.split(" ")[0];
+        const w = doc.split(" ");
+        const at = w.findIndex((x, i) => x === name && w[i + 1] === ":");
+        return at < 0 ? "" : w.slice(at + 5, at + 5 + words).join(" ");
+      }),
+  };
+}
+
+/** The oracle of the default world's one-word values. */
+const oracle = reader(1);
 
 describe("worldQaTask", () => {
   it("builds one cell per length and depth, deterministic for the seed", () => {
@@ -73,5 +78,42 @@ describe("worldQaTask", () => {
   it("counts a hit only for the exact one-word answer", () => {
     expect(worldExactMatch("teal", ["teal"])).toBe(1);
     expect(worldExactMatch("teal blue", ["teal"])).toBe(0);
+  });
+});
+
+describe("worldQaTask, multi-word values", () => {
+  const multi = createWorld({ attributes: MULTI_TOKEN_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })) });
+
+  it("generates the answer's two words and </s>; the default world keeps its two new tokens", () => {
+    expect(answerTokens(multi)).toBe(3);
+    expect(worldQaTask(multi, options).sampling?.maxTokens).toBe(3);
+    expect(answerTokens(world)).toBe(2);
+    expect(worldQaTask(world, options).sampling?.maxTokens).toBe(2);
+  });
+
+  it("references the whole two-word value, in documents of the requested length", () => {
+    for (const e of worldQaExamples(multi, options)) {
+      expect(e.references[0]!.split(" ")).toHaveLength(2);
+      const [doc = ""] = userText(e.prompt).split(" <q> ");
+      expect(doc.split(" ")).toHaveLength(e.metadata.length as number);
+      expect(doc).toContain(`: the ${(userText(e.prompt).split(" <q> ")[1] ?? "").split(" ")[5]} is ${e.references[0]} .`);
+    }
+  });
+
+  it("scores a reader of both words at 100% and one that stops after the first word at 0%", async () => {
+    const task = worldQaTask(multi, options);
+    const both = (await runSuite(reader(2), { name: "t", tasks: [task] })).tasks[0];
+    const first = (await runSuite(reader(1), { name: "t", tasks: [task] })).tasks[0];
+    if (both?.status !== "completed" || first?.status !== "completed") expect.unreachable("both tasks must complete");
+    else {
+      expect(both.metrics.exact_match?.mean).toBe(1);
+      expect(first.metrics.exact_match?.mean).toBe(0);
+    }
+  });
+
+  it("counts no hit when only the first word is right", () => {
+    expect(worldExactMatch("pale teal", ["pale teal"])).toBe(1);
+    expect(worldExactMatch("pale", ["pale teal"])).toBe(0);
+    expect(worldExactMatch("pale red", ["pale teal"])).toBe(0);
   });
 });

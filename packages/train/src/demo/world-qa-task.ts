@@ -2,7 +2,7 @@
 import type { GenerateExample, GenerateTask } from "@longpo/eval";
 import { answerMatches, qaUserMessage } from "./formats.ts";
 import { sfc32 as createRng } from "@longpo/io";
-import { makeDocument, questionText, sampleFacts, type World } from "./world.ts";
+import { makeDocument, maxFactLength, maxValueWords, questionText, sampleFacts, type World } from "./world.ts";
 
 /** Options of {@link worldQaExamples} and {@link worldQaTask}. */
 export interface WorldQaOptions {
@@ -34,6 +34,7 @@ export function worldQaExamples(world: World, options: WorldQaOptions): Generate
   const depths = options.depths ?? DEFAULT_DEPTHS;
   const chunkLength = options.chunkLength ?? 64;
   const [lo, hi] = options.factsPerChunk ?? [2, 3];
+  const factTokens = maxFactLength(world);
   const examples: GenerateExample[] = [];
   for (const length of options.lengths) {
     for (const depth of depths) {
@@ -44,7 +45,7 @@ export function worldQaExamples(world: World, options: WorldQaOptions): Generate
         const chunks = Math.max(1, Math.round(length / chunkLength));
         let count = 0;
         for (let c = 0; c < chunks; c++) count += rng.range(lo, hi);
-        count = Math.min(count, Math.floor(length / 7));
+        count = Math.min(count, Math.floor(length / factTokens));
         const facts = sampleFacts(world, rng, Math.max(1, count));
         const doc = makeDocument(rng, { length, facts, depths: [depth / 100] });
         const target = doc.facts.find((f) => f.name === facts[0]?.name);
@@ -61,13 +62,19 @@ export function worldQaExamples(world: World, options: WorldQaOptions): Generate
   return examples;
 }
 
-/** Exact match of the world's one-word answers (see `answerMatches`), as an `@longpo/eval` metric. */
+/** Exact match of the world's answers, every word of the value (see `answerMatches`), as an `@longpo/eval` metric. */
 export function worldExactMatch(prediction: string, references: readonly string[]): number {
   return references.some((r) => answerMatches(prediction, r)) ? 1 : 0;
 }
 
+/** New tokens an answer in the world takes: its words (at most {@link maxValueWords}) and `</s>`; 2 in the default world. */
+export function answerTokens(world: World): number {
+  return maxValueWords(world) + 1;
+}
+
 /**
- * The world's QA as an `@longpo/eval` generation task, greedy with two new tokens (the answer and `</s>`).
+ * The world's QA as an `@longpo/eval` generation task, greedy with the answer's tokens and `</s>` as new tokens
+ * ({@link answerTokens}: two in the default world).
  * @example
  * const task = worldQaTask(createWorld(), { seed: 1, lengths: [64, 256], examplesPerCell: 100 });
  * const result = await runSuite(model, { name: "demo", tasks: [task] });
@@ -79,7 +86,7 @@ export function worldQaTask(world: World, options: WorldQaOptions): GenerateTask
     name: options.name ?? "world-qa",
     examples: () => examples,
     metrics: { exact_match: worldExactMatch },
-    sampling: { maxTokens: 2, temperature: 0, stop: ["</s>"] },
+    sampling: { maxTokens: answerTokens(world), temperature: 0, stop: ["</s>"] },
     config: {
       seed: options.seed,
       lengths: [...options.lengths],

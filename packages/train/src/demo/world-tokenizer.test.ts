@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { qaUserMessage } from "./formats.ts";
 import { sfc32 as createRng } from "@longpo/io";
 import { buildWorldTokenizer, SPECIAL_IDS, writeWorldTokenizer } from "./world-tokenizer.ts";
-import { createWorld, makeChunkedDocument, questionText } from "./world.ts";
+import { createWorld, makeChunkedDocument, MULTI_TOKEN_ATTRIBUTES, questionText } from "./world.ts";
 
 env.allowRemoteModels = false;
 const world = createWorld();
@@ -64,5 +64,33 @@ describe("buildWorldTokenizer", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("buildWorldTokenizer, multi-word values", () => {
+  const multi = createWorld({ attributes: MULTI_TOKEN_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })) });
+  const mfiles = buildWorldTokenizer(multi);
+  const mtok = new PreTrainedTokenizer(mfiles.tokenizerJson, mfiles.tokenizerConfig);
+
+  it("gives each word of a value its own token, and no token to the whole value", () => {
+    expect(mfiles.vocab["pale teal"]).toBeUndefined();
+    const ids = mtok.encode("pale teal");
+    expect(ids).toEqual([mfiles.vocab["pale"], mfiles.vocab["teal"]]);
+    expect(ids).not.toContain(SPECIAL_IDS.unk);
+    expect(mtok.decode(ids)).toBe("pale teal");
+  });
+
+  it("encodes documents one token per word, and an answer's completion as its words and </s>", () => {
+    const mdoc = makeChunkedDocument(multi, createRng(2), { chunks: 2, chunkLength: 64, factsPerChunk: [2, 3] });
+    const ids = mtok.encode(mdoc.document.text);
+    expect(ids).toHaveLength(128);
+    expect(ids).not.toContain(SPECIAL_IDS.unk);
+    const f = mdoc.document.facts[0]!;
+    const user = qaUserMessage(mdoc.chunks[0]!.text, questionText(f));
+    const prompt = mtok.apply_chat_template([user], { tokenize: false, add_generation_prompt: true }) as string;
+    const full = mtok.apply_chat_template([user, { role: "assistant", content: f.value }], { tokenize: false }) as string;
+    const promptIds = mtok.encode(prompt);
+    const [first, second] = f.value.split(" ");
+    expect(mtok.encode(full).slice(promptIds.length)).toEqual([mfiles.vocab[first!], mfiles.vocab[second!], SPECIAL_IDS.eos]);
   });
 });

@@ -5,9 +5,13 @@ import { sfc32 as createRng } from "@longpo/io";
 import {
   createWorld,
   FACT_LENGTH,
+  factLength,
   factWords,
   makeChunkedDocument,
   makeDocument,
+  maxFactLength,
+  maxValueWords,
+  MULTI_TOKEN_ATTRIBUTES,
   questionText,
   sampleFacts,
   TEMPLATE_WORDS,
@@ -171,6 +175,84 @@ describe("makeChunkedDocument", () => {
         expect(answerFrom(chunk.facts, q!)).toBe(f.value);
         expect(answerFrom(document.facts, q!)).toBe(f.value);
       }
+    }
+  });
+});
+
+describe("a world with multi-word values", () => {
+  const multi = createWorld({ attributes: MULTI_TOKEN_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })) });
+
+  it("has six attributes of twelve two-word values, where neither word alone determines the value", () => {
+    expect(multi.attributes).toHaveLength(6);
+    expect(maxValueWords(multi)).toBe(2);
+    expect(maxFactLength(multi)).toBe(8);
+    expect(maxValueWords(world)).toBe(1);
+    expect(maxFactLength(world)).toBe(FACT_LENGTH);
+    for (const a of multi.attributes) {
+      expect(a.values).toHaveLength(12);
+      expect(new Set(a.values).size).toBe(12);
+      for (const v of a.values) {
+        const [first, second] = v.split(" ");
+        expect(v.split(" ")).toHaveLength(2);
+        expect(a.values.filter((x) => x.startsWith(`${first} `)).length).toBeGreaterThan(1);
+        expect(a.values.filter((x) => x.endsWith(` ${second}`)).length).toBeGreaterThan(1);
+      }
+    }
+    expect(multi.attributes[0]?.values).toContain("pale teal");
+  });
+
+  it("has each value word once in its vocabulary (not the values themselves), and names apart from them", () => {
+    expect(multi.words).toContain("pale");
+    expect(multi.words).toContain("teal");
+    expect(multi.words).not.toContain("pale teal");
+    expect(new Set(multi.words).size).toBe(multi.words.length);
+    const valueWords = new Set(multi.attributes.flatMap((a) => a.values.flatMap((v) => v.split(" "))));
+    for (const name of multi.names) expect(valueWords.has(name)).toBe(false);
+    // The default world is untouched by the option: its words are the one-word values.
+    expect(world.words).toContain("teal");
+  });
+
+  it("rejects a value word that is a filler word or an attribute name, and a whole value given twice", () => {
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["dark teal", "pale teal"] }] })).toThrow(/"dark"/);
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["pale teal", "pale city"] }, { name: "city", values: ["rome", "oslo"] }] })).toThrow(
+      /"city"/,
+    );
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["pale teal", "pale teal"] }] })).toThrow(/"pale teal"/);
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["pale  teal", "red"] }] })).toThrow();
+    // Words may recur across values, within an attribute and across attributes.
+    expect(() => createWorld({ attributes: [{ name: "color", values: ["pale teal", "pale red"] }, { name: "fruit", values: ["pale lime", "fig"] }] })).not.toThrow();
+  });
+
+  it("writes a fact as 8 tokens with both value words, and places it intact at its depth", () => {
+    const fact = { name: multi.names[0]!, attribute: "color", value: "pale teal" };
+    expect(factWords(fact)).toEqual([fact.name, ":", "the", "color", "is", "pale", "teal", "."]);
+    expect(factLength(fact)).toBe(8);
+    const rng = createRng(21);
+    for (const length of [40, 64, 300]) {
+      const facts = sampleFacts(multi, rng, 3);
+      const doc = makeDocument(rng, { length, facts });
+      expect(doc.tokens).toHaveLength(length);
+      for (const f of doc.facts) expect(doc.tokens.slice(f.start, f.start + 8)).toEqual(factWords(f));
+    }
+    const two = sampleFacts(multi, rng, 2);
+    const ends = makeDocument(rng, { length: 100, facts: two, depths: [0, 1] });
+    const byName = new Map(ends.facts.map((f) => [f.name, f]));
+    expect(byName.get(two[0]!.name)!.start).toBe(0);
+    expect(byName.get(two[1]!.name)!.start).toBe(100 - 8);
+    expect(byName.get(two[1]!.name)!.depth).toBe(1);
+    expect(() => makeDocument(rng, { length: 23, facts: sampleFacts(multi, rng, 3) })).toThrow(/>= 24 to hold 3 facts/);
+  });
+
+  it("joins chunks and restates facts with multi-word values intact; questions read the whole value back", () => {
+    const rng = createRng(22);
+    const { chunks, document } = makeChunkedDocument(multi, rng, { chunks: 4, chunkLength: 64, factsPerChunk: [2, 3], restatementsPerChunk: 1 });
+    expect(document.tokens).toHaveLength(256);
+    for (const f of [...document.facts, ...(document.restatements ?? [])]) {
+      expect(document.tokens.slice(f.start, f.start + 8)).toEqual(factWords(f));
+      expect(f.value.split(" ")).toHaveLength(2);
+    }
+    for (const chunk of chunks) {
+      for (const f of chunk.facts) expect(answerFrom(document.facts, parseQuestion(multi, questionText(f))!)).toBe(f.value);
     }
   });
 });

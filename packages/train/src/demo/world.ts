@@ -13,16 +13,33 @@ export const DEFAULT_ATTRIBUTES: readonly { name: string; values: string[] }[] =
   { name: "metal", values: ["iron", "gold", "tin", "zinc", "lead", "copper", "silver", "nickel", "cobalt", "bronze", "steel", "brass"] },
 ];
 
+/**
+ * Six attributes with twelve two-word values each, a grid of 3 first words × 4 second words per attribute, so that
+ * neither word alone determines the value ("pale teal", "deep teal", "dusky teal", "pale red", ...): an answer is
+ * right only when both of its tokens are. No word is a filler or template word.
+ */
+export const MULTI_TOKEN_ATTRIBUTES: readonly { name: string; values: string[] }[] = [
+  ["color", ["pale", "deep", "dusky"], ["teal", "red", "blue", "green"]],
+  ["city", ["upper", "lower", "new"], ["rome", "oslo", "lima", "cairo"]],
+  ["animal", ["snow", "sand", "marsh"], ["otter", "heron", "lynx", "moose"]],
+  ["fruit", ["ripe", "raw", "dried"], ["apple", "mango", "lemon", "peach"]],
+  ["job", ["master", "junior", "royal"], ["baker", "smith", "nurse", "pilot"]],
+  ["metal", ["pure", "cast", "rolled"], ["iron", "gold", "tin", "zinc"]],
+].map(([name, firsts, seconds]) => ({
+  name: name as string,
+  values: (firsts as string[]).flatMap((f) => (seconds as string[]).map((s) => `${f} ${s}`)),
+}));
+
 /** The configuration of a world: what its vocabulary holds. Documents are drawn separately, with their own seed. */
 export const WorldConfig = z
   .object({
     seed: z.number().int().default(8).describe("seed of the vocabulary: which invented names exist, in which order"),
     names: z.number().int().min(4).max(5000).default(400).describe("how many invented one-token entity names"),
     attributes: z
-      .array(z.object({ name: z.string().regex(/^[a-z]+$/), values: z.array(z.string().regex(/^[a-z]+$/)).min(2) }))
+      .array(z.object({ name: z.string().regex(/^[a-z]+$/), values: z.array(z.string().regex(/^[a-z]+( [a-z]+)*$/)).min(2) }))
       .min(1)
       .default(() => DEFAULT_ATTRIBUTES.map((a) => ({ name: a.name, values: [...a.values] })))
-      .describe("attributes an entity can have, each with its one-word values"),
+      .describe("attributes an entity can have, each with its values: one word, or several words joined by single spaces (one token each)"),
   })
   .strict();
 export type WorldConfig = z.infer<typeof WorldConfig>;
@@ -104,14 +121,24 @@ function inventNames(rng: Rng, count: number, taken: ReadonlySet<string>): strin
  */
 export function createWorld(config: z.input<typeof WorldConfig> = {}): World {
   const parsed = WorldConfig.parse(config);
-  const reserved = new Set<string>([...FILLER_WORDS, ...TEMPLATE_WORDS]);
+  const base = new Set<string>([...FILLER_WORDS, ...TEMPLATE_WORDS]);
+  const attributeNames = new Set(parsed.attributes.map((a) => a.name));
+  const reserved = new Set<string>(base);
+  const values = new Set<string>();
   const attributes: Attribute[] = [];
+  const collision = (what: string) =>
+    new RangeError(`Cannot create a world: attribute names and values must be unique and not filler or template words, got "${what}"`);
   for (const attribute of parsed.attributes) {
-    for (const word of [attribute.name, ...attribute.values]) {
-      if (reserved.has(word)) {
-        throw new RangeError(`Cannot create a world: attribute names and values must be unique and not filler or template words, got "${word}"`);
+    if (reserved.has(attribute.name)) throw collision(attribute.name);
+    reserved.add(attribute.name);
+    for (const value of attribute.values) {
+      // A whole value is unique in the world; its words may recur in other values ("pale teal", "pale red").
+      if (values.has(value)) throw collision(value);
+      values.add(value);
+      for (const word of valueWords(value)) {
+        if (base.has(word) || attributeNames.has(word)) throw collision(word);
+        reserved.add(word);
       }
-      reserved.add(word);
     }
     attributes.push({ name: attribute.name, values: [...attribute.values] });
   }
@@ -120,16 +147,36 @@ export function createWorld(config: z.input<typeof WorldConfig> = {}): World {
     ...new Set<string>([
       ...TEMPLATE_WORDS,
       ...FILLER_WORDS,
-      ...attributes.flatMap((a) => [a.name, ...a.values]),
+      ...attributes.flatMap((a) => [a.name, ...a.values.flatMap(valueWords)]),
       ...names,
     ]),
   ];
   return { config: parsed, names, attributes, words };
 }
 
-/** The words of a fact: `zorvan : the color is teal .` (7 tokens). */
+/** The words (tokens) of a value: `teal` is one, `pale teal` two. */
+export function valueWords(value: string): string[] {
+  return value.split(" ");
+}
+
+/** The most words of any value in the world: an answer's tokens before the end of sequence (1 in the default world). */
+export function maxValueWords(world: World): number {
+  return Math.max(...world.attributes.flatMap((a) => a.values.map((v) => valueWords(v).length)));
+}
+
+/** The words of a fact: `zorvan : the color is teal .` (7 tokens; one more per extra word of the value). */
 export function factWords(fact: Fact): string[] {
-  return [fact.name, ":", "the", fact.attribute, "is", fact.value, "."];
+  return [fact.name, ":", "the", fact.attribute, "is", ...valueWords(fact.value), "."];
+}
+
+/** Tokens in a fact sentence: {@link FACT_LENGTH} for a one-word value, one more per extra word. */
+export function factLength(fact: Fact): number {
+  return FACT_LENGTH - 1 + valueWords(fact.value).length;
+}
+
+/** Tokens in the longest fact sentence of the world (7 in the default world). */
+export function maxFactLength(world: World): number {
+  return FACT_LENGTH - 1 + maxValueWords(world);
 }
 
 /** The words of the question about a fact, name first: `zorvan : what is the color ?` (7 tokens). */
@@ -142,7 +189,7 @@ export function questionText(fact: Pick<Fact, "name" | "attribute">): string {
   return questionWords(fact).join(" ");
 }
 
-/** Tokens in one fact sentence. */
+/** Tokens in a fact sentence with a one-word value (see {@link factLength} for any value). */
 export const FACT_LENGTH = 7;
 
 /**
@@ -158,6 +205,11 @@ export function sampleFacts(world: World, rng: Rng, count: number, exclude: Read
     const attribute = rng.pick(world.attributes);
     return { name, attribute: attribute.name, value: rng.pick(attribute.values) };
   });
+}
+
+/** The longest fact sentence among `facts` ({@link FACT_LENGTH} when there are none). */
+function longestFact(facts: readonly Fact[]): number {
+  return facts.reduce((n, f) => Math.max(n, factLength(f)), FACT_LENGTH);
 }
 
 /** Options of {@link makeDocument}. */
@@ -177,32 +229,37 @@ export interface DocumentOptions {
 
 /**
  * A document of exactly `length` tokens: filler sentences with the facts inserted between sentences at the
- * requested depths: a fact at depth d starts near token d × (length − 7), at the nearest sentence boundary (within
- * half a filler sentence, more only where facts crowd each other).
+ * requested depths: a fact at depth d starts near token d × (length − L), L the longest of its fact sentences (7
+ * for one-word values), at the nearest sentence boundary (within half a filler sentence, more only where facts crowd
+ * each other).
  * @throws {RangeError} when the facts do not fit or a depth is outside [0, 1].
  */
 export function makeDocument(rng: Rng, options: DocumentOptions): WorldDocument {
   const restate = options.restate ?? [];
   const facts = [...options.facts, ...restate];
   const length = options.length;
-  const fillerLength = length - facts.length * FACT_LENGTH;
+  const factTokens = facts.reduce((n, f) => n + factLength(f), 0);
+  const fillerLength = length - factTokens;
   if (!Number.isInteger(length) || fillerLength < 0) {
     throw new RangeError(
-      `Cannot make a document: length must be an integer >= ${facts.length * FACT_LENGTH} to hold ${facts.length} facts, got ${length}`,
+      `Cannot make a document: length must be an integer >= ${factTokens} to hold ${facts.length} facts, got ${length}`,
     );
   }
   const { words, boundaries } = fillerWords(rng, fillerLength);
-  const span = Math.max(1, length - FACT_LENGTH);
+  const span = Math.max(1, length - longestFact(facts));
   const wanted = facts.map((fact, i) => {
     const depth = options.depths?.[i] ?? rng.next();
     if (!(depth >= 0 && depth <= 1)) throw new RangeError(`Cannot place a fact: depth must be in [0, 1], got ${depth}`);
     return { fact, depth, order: i };
   });
   wanted.sort((a, b) => a.depth - b.depth || a.order - b.order);
-  // The r-th fact (by depth) has r facts of 7 tokens before it, so its filler position is depth × span − 7r.
+  // The facts before the r-th (by depth) take their tokens (7 each for one-word values), so its filler position is
+  // depth × span minus those tokens.
   let previous = 0;
-  const placements = wanted.map((w, r) => {
-    const target = Math.min(fillerLength, Math.max(0, w.depth * span - FACT_LENGTH * r));
+  let before = 0;
+  const placements = wanted.map((w) => {
+    const target = Math.min(fillerLength, Math.max(0, w.depth * span - before));
+    before += factLength(w.fact);
     let best = 0;
     for (const b of boundaries) if (Math.abs(b - target) < Math.abs(best - target)) best = b;
     previous = Math.max(previous, best);
@@ -249,7 +306,7 @@ export interface ChunkedDocument {
 /** Join documents into one, shifting fact positions and recomputing depths. */
 export function joinDocuments(parts: readonly WorldDocument[]): WorldDocument {
   const tokens = parts.flatMap((p) => p.tokens);
-  const span = Math.max(1, tokens.length - FACT_LENGTH);
+  const span = Math.max(1, tokens.length - longestFact(parts.flatMap((p) => [...p.facts, ...(p.restatements ?? [])])));
   const facts: PlacedFact[] = [];
   const restatements: PlacedFact[] = [];
   let offset = 0;
