@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseModelConfig } from "../model/config.ts";
 import { bootstrapM0, M0Recipe, m0HfConfig } from "./m0-recipe.ts";
-import { shippedM0Dir } from "./run-demo.ts";
+import { DemoConfig, shippedM0Dir } from "./run-demo.ts";
 import { createWorld, maxValueWords, MULTI_TOKEN_ATTRIBUTES } from "./world.ts";
 
 const tiny = {
@@ -46,6 +46,14 @@ describe("M0Recipe", () => {
     expect(maxValueWords(createWorld(recipe.world))).toBe(2);
     const defaults = M0Recipe.parse({});
     expect({ ...recipe, world: defaults.world, dialogues: defaults.dialogues }).toEqual(defaults);
+  });
+
+  it("ships the multi-token experiment's demo configs, valid DemoConfigs on the validation set with the named rows", async () => {
+    for (const seed of [1, 2]) {
+      const file = join(shippedM0Dir(), "..", "..", "..", "..", "examples", "multi-token", `demo-seed${seed}.json`);
+      const config = DemoConfig.parse(JSON.parse(await readFile(file, "utf8")));
+      expect(config).toMatchObject({ pairSeed: seed, trainSeeds: [seed], evaluateOn: "validation", rows: ["longpo", "sft", "dpo"] });
+    }
   });
 });
 
