@@ -1,4 +1,5 @@
 // The demo's trained rows: each a method and the loss settings (NLL scope, λ, β) it is named after.
+import { z } from "zod";
 import { buildTrainConfig, type TrainConfig, type TrainConfigInput } from "../trainer/train-config.ts";
 
 /** One trained row of the demo's table. */
@@ -47,20 +48,23 @@ export const DEFAULT_DEMO_ROWS: readonly DemoRowName[] = ["longpo", "sft", "dpo"
 export const FULL_DEMO_ROWS: readonly DemoRowName[] = ["longpo", "longpo-answers", "longpo-lambda0", "sft", "dpo"];
 
 /** The budget every row shares (DemoConfig.train). */
-export interface DemoTrainBudget {
-  readonly steps: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly warmupRatio: number;
-  readonly schedule: "constant" | "linear" | "cosine";
-  readonly diagnosticsEvery: number;
-}
+export const TrainBudget = z.strictObject({
+  steps: z.number().int().positive().default(100).describe("optimizer steps of each row and training seed (the same budget for all)"),
+  batchSize: z.number().int().positive().default(8).describe("pairs per step"),
+  learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
+  warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
+  schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
+  diagnosticsEvery: z.number().int().nonnegative().default(20).describe(
+    "log each loss term's gradient norm, their cosine and the mean pair weight every this many steps (0: never)",
+  ),
+});
+export type TrainBudget = z.infer<typeof TrainBudget>;
 
 /**
  * The TrainConfig the demo trains a row with: the row's loss settings, the shared budget, one training seed.
  * @example demoRowTrainConfig("longpo", budget, { seed: 1, maxLength: 400, outputDir: "runs/demo/train-longpo-seed1" })
  */
-export function demoRowTrainConfig(name: DemoRowName, budget: DemoTrainBudget, run: { seed: number; maxLength: number; outputDir: string }): TrainConfig {
+export function demoRowTrainConfig(name: DemoRowName, budget: TrainBudget, run: { seed: number; maxLength: number; outputDir: string }): TrainConfig {
   return buildTrainConfig({
     ...DEMO_ROWS[name].loss,
     learningRate: budget.learningRate,

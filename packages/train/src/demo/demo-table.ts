@@ -1,5 +1,5 @@
 // The demo's table: accuracy per model and length (the mean of the training seeds, ± one SE), as JSON and Markdown.
-import type { TaskResult } from "@longpo/eval";
+import type { MetricsRow, TaskResult } from "@longpo/eval";
 import { z } from "zod";
 import { DEFAULT_DEPTHS } from "./world-qa-task.ts";
 
@@ -99,7 +99,7 @@ export interface RowMetrics {
   readonly label: string;
   /** λ of the row's loss (LongPO's weight of the preference term; 1 for DPO, whose loss is the term itself). */
   readonly lambda: number;
-  readonly seeds: readonly (readonly Record<string, number | undefined>[])[];
+  readonly seeds: readonly (readonly MetricsRow[])[];
 }
 
 /**

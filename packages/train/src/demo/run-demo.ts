@@ -19,7 +19,7 @@ import { inferenceEngine, openInference } from "../native/open-inference.ts";
 import { longDialogue } from "@longpo/prefgen";
 import { fileSlug, type MethodCurves, writeDemoCharts } from "./demo-charts.ts";
 import { demoProgressPlan } from "./demo-progress-plan.ts";
-import { DEFAULT_DEMO_ROWS, DEMO_ROW_NAMES, DEMO_ROWS, demoRowTrainConfig } from "./demo-rows.ts";
+import { DEFAULT_DEMO_ROWS, DEMO_ROW_NAMES, DEMO_ROWS, demoRowTrainConfig, TrainBudget } from "./demo-rows.ts";
 import { DemoRow, demoTable, diagnosticsTable, lengthScore, meanOverSeeds, type RowMetrics, type SeedScore, seedTable } from "./demo-table.ts";
 import { countWorldTokens } from "./m0-data.ts";
 import { M0Recipe } from "./m0-recipe.ts";
@@ -31,17 +31,6 @@ import { createWorld, type World } from "./world.ts";
 export function shippedM0Dir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "models", "m0");
 }
-
-const TrainBudget = z.strictObject({
-  steps: z.number().int().positive().default(100).describe("optimizer steps of each row and training seed (the same budget for all)"),
-  batchSize: z.number().int().positive().default(8).describe("pairs per step"),
-  learningRate: z.number().positive().default(1e-4).describe("peak learning rate"),
-  warmupRatio: z.number().min(0).max(1).default(0.1).describe("share of the steps spent in linear warm-up"),
-  schedule: z.enum(["constant", "linear", "cosine"]).default("constant").describe("learning-rate schedule after warm-up"),
-  diagnosticsEvery: z.number().int().nonnegative().default(20).describe(
-    "log each loss term's gradient norm, their cosine and the mean pair weight every this many steps (0: never)",
-  ),
-});
 
 /** Everything `runDemo` does is configuration; `quick` shrinks it to a CI-sized run. */
 export const DemoConfig = z.strictObject({
@@ -258,7 +247,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   const rows: DemoRow[] = [];
   const rowSeed = config.evaluateOn === "test" ? config.evalSeed : config.validationSeed;
   /** Score a model on the table's set (short + long); `folder` names its per-model report. */
-  const scoreModel = async (name: string, folder: string, model: InferenceModel) => {
+  const scoreModel = async (folder: string, model: InferenceModel) => {
     const { result, suite } = await timed(`eval ${folder} (short + long)`, () =>
       evaluate(evalPool, model, opened, world, folder, [shortLength, longLength], config.evalExamplesPerCell, rowSeed, config), promptTokens(shortLength, cell) + promptTokens(longLength, cell));
     await writeReport(join(reportDir, "models", fileSlug(folder)), suite);
@@ -269,7 +258,7 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
     const model = await open(opened, m0Theta * factor);
     try {
       const name = factor === 1 ? "M0" : `M0 θ×${factor}`;
-      rows.push({ model: name, ropeTheta: m0Theta * factor, ...(await scoreModel(name, name, model)) });
+      rows.push({ model: name, ropeTheta: m0Theta * factor, ...(await scoreModel(name, model)) });
     } finally {
       await model.dispose();
     }
@@ -319,7 +308,6 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   await writeFileAtomic(pairsFile, pairs.map((p) => JSON.stringify(p)).join("\n") + "\n");
 
   // 3. The same pairs and budget for every row and training seed, from the same starting policy.
-  const curves: MethodCurves[] = [];
   const rowMetrics: RowMetrics[] = [];
   for (const rowName of config.rows) {
     const spec = DEMO_ROWS[rowName];
@@ -329,22 +317,19 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
       // every pair fits maxLength: the trainer drops none
       const trainConfig = demoRowTrainConfig(rowName, config.train, { seed, maxLength: longestDialogue, outputDir: join(outDir, `train-${rowName}-seed${seed}`) });
       const run = `${rowName} seed ${seed}`;
-      const trainStarted = Date.now();
       const result = await timed(`train ${run}`, () =>
         trainFromFiles({ modelDir: policyInit, pairsFile, config: trainConfig, workers: config.workers ?? defaultWorkerCount(), io: { out: (s) => log(s.trimEnd()), err: (s) => log(s.trimEnd()) } }));
-      const trainSeconds = (Date.now() - trainStarted) / 1000;
       if (result.status !== "completed") throw new Error(`Cannot finish the demo: ${run} training ended ${result.status}`);
       const metrics = await readMetricsJsonl(join(trainConfig.outputDir, "metrics.jsonl"));
-      const last = phases[phases.length - 1];
-      const meanTps = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
-      if (last !== undefined) last.tokensPerSecond = meanTps;
-      if (seeds.length === 0) curves.push({ label: spec.label, rows: metrics }); // the first seed's curves are drawn
+      const phase = phases[phases.length - 1] as DemoPhase; // the training phase `timed` just pushed
+      phase.tokensPerSecond = metrics.reduce((a, r) => a + (r.tokens_per_second ?? 0), 0) / Math.max(1, metrics.length);
+      const trainSeconds = phase.seconds;
       seedMetrics.push(metrics);
       await writeFileAtomic(join(reportDir, `metrics-${rowName}-seed${seed}.jsonl`), metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
       const trained = await readModelFolder(result.modelDir);
       const model = await open(trained);
       try {
-        seeds.push({ seed, trainSeconds, ...(await scoreModel(spec.label, `${spec.label} seed ${seed}`, model)) });
+        seeds.push({ seed, trainSeconds, ...(await scoreModel(`${spec.label} seed ${seed}`, model)) });
       } finally {
         await model.dispose();
       }
@@ -355,6 +340,8 @@ async function runDemoPhases(config: DemoConfig, log: (line: string) => void, ov
   }
 
   // 4. Report: table, JSON, charts (all models compared, by depth, training curves overlaid, a heatmap per model).
+  // the training curves drawn are each row's first seed's
+  const curves: MethodCurves[] = rowMetrics.map((r) => ({ label: r.label, rows: r.seeds[0] ?? [] }));
   const files = await writeDemoCharts(reportDir, rows, curves);
   await evalPool.pool?.close();
   const wallSeconds = (Date.now() - started) / 1000;
